@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The accelerator interface: one AccelOps per accelerator (kvm, tcg) that
+ * sets up the VM, runs vCPUs on their threads, moves CPU state in and out,
+ * and follows memory through a listener. Devices never see it.
+ */
+#ifndef VIREO_ACCEL_H
+#define VIREO_ACCEL_H
+
+#include <glib.h>
+#include <stdbool.h>
+
+typedef struct CPUState CPUState;
+typedef struct MachineState MachineState;
+
+typedef enum {
+    VCPU_EXIT_AGAIN,        /* run again (after checking for stop requests) */
+    VCPU_EXIT_HALTED,       /* wait until kicked or an interrupt arrives */
+    VCPU_EXIT_ERROR,        /* internal error: the VM stops */
+} VcpuExit;
+
+typedef struct AccelOps {
+    const char *name;                     /* "kvm", "tcg" */
+    /* NULL if usable here; otherwise why not (static string or allocated
+     * into *why with g_strdup). */
+    bool (*available)(char **why);
+    bool (*init)(MachineState *ms, GError **errp);
+    bool (*vcpu_init)(CPUState *cpu, GError **errp);    /* on the vCPU thread */
+    VcpuExit (*vcpu_exec)(CPUState *cpu);              /* lock not held */
+    void (*vcpu_kick)(CPUState *cpu);                  /* leave vcpu_exec soon */
+    void (*vcpu_destroy)(CPUState *cpu);
+    /* Move architectural state between the accelerator and CPUState. */
+    void (*get_state)(CPUState *cpu);
+    void (*put_state)(CPUState *cpu, bool full);
+    /* The irqchip (PIC/IOAPIC/LAPIC/PIT) lives in the accelerator. */
+    bool (*irqchip_in_kernel)(void);
+    /* Raise/lower a GSI on the in-kernel irqchip. */
+    void (*set_gsi)(int gsi, int level);
+    /* Reset the in-kernel irqchip and timers to power-on state. */
+    void (*reset)(void);
+} AccelOps;
+
+void accel_register(const AccelOps *ops);
+const AccelOps *accel_find(const char *name);
+/* The one chosen for this run (NULL before configuration). */
+const AccelOps *accel_current(void);
+/* "kvm", "tcg", "kvm:tcg" (first available wins); errors name the one asked
+ * for and why it is unavailable. */
+bool accel_select(const char *list, MachineState *ms, GError **errp);
+bool accel_is_kvm(void);
+/* Whether KVM could be used here (for query-kvm "present"). */
+bool kvm_present(void);
+
+/* Accelerator option "-accel kvm,kernel-irqchip=on|off|split". */
+extern bool accel_kernel_irqchip;
+
+#endif
