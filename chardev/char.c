@@ -32,6 +32,22 @@ void chardev_remove(Chardev *chr)
     object_unparent(OBJECT(chr));
 }
 
+static int collect_child(Object *child, void *list)
+{
+    g_ptr_array_add(list, child);
+    return 0;
+}
+
+void chardev_cleanup_all(void)
+{
+    g_autoptr(GPtrArray) all = g_ptr_array_new();
+
+    object_child_foreach(chardev_container(), collect_child, all);
+    for (guint i = all->len; i-- > 0;) {       /* muxes before their bases */
+        object_unparent(all->pdata[i]);
+    }
+}
+
 static bool chardev_is_mux(Chardev *chr)
 {
     return object_dynamic_cast(OBJECT(chr), TYPE_CHARDEV_MUX) != NULL;

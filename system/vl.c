@@ -568,6 +568,16 @@ static void pidfile_write(const char *path)
     pidfile_path = g_canonicalize_filename(path, NULL);
 }
 
+static void early_signal(int sig)
+{
+    static const char msg[] = "vireo-system-x86_64: terminating on signal\n";
+    chardev_restore_terminals();
+    if (write(2, msg, sizeof(msg) - 1) < 0) {
+        /* nothing more to do */
+    }
+    _exit(1);
+}
+
 static gboolean on_signal(gpointer data)
 {
     int sig = GPOINTER_TO_INT(data);
@@ -610,6 +620,12 @@ int vireo_main(int argc, char **argv)
             return 0;
         }
     }
+    for (guint i = 0; i < c.chardevs->len; i++) {
+        if (!strcmp(c.chardevs->pdata[i], "help")) {
+            chardev_print_backends();
+            return 0;
+        }
+    }
     if (c.cpu && !strcmp(c.cpu, "help")) {
         printf("Available CPUs:\n  qemu64  QEMU Virtual CPU version 2.5+\n"
                "  host    KVM processor with all supported host features\n"
@@ -634,9 +650,17 @@ int vireo_main(int argc, char **argv)
     clock_virtual_pause();      /* virtual time starts with the VM */
     memory_system_init();
 
+    /* A wait=on socket blocks while chardevs are created: a signal then
+     * ends the process at once, with the terminal restored. */
+    signal(SIGINT, early_signal);
+    signal(SIGTERM, early_signal);
+    signal(SIGHUP, early_signal);
     MachineState *ms = create_machine(&c);
     const char *accels = accel_list(&c);
     create_chardevs_and_monitors(&c);
+    g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
+    g_unix_signal_add(SIGTERM, on_signal, GINT_TO_POINTER(SIGTERM));
+    g_unix_signal_add(SIGHUP, on_signal, GINT_TO_POINTER(SIGHUP));
     if (!accel_select(accels, ms, &err)) {
         die_err(NULL, err);
     }
@@ -652,9 +676,6 @@ int vireo_main(int argc, char **argv)
     if (c.pidfile) {
         pidfile_write(c.pidfile);
     }
-    g_unix_signal_add(SIGINT, on_signal, GINT_TO_POINTER(SIGINT));
-    g_unix_signal_add(SIGTERM, on_signal, GINT_TO_POINTER(SIGTERM));
-    g_unix_signal_add(SIGHUP, on_signal, GINT_TO_POINTER(SIGHUP));
     daemonize_finish();
     if (!c.start_paused) {
         vm_start();
@@ -667,6 +688,7 @@ int vireo_main(int argc, char **argv)
     }
     cpus_destroy();
     monitors_cleanup();
+    chardev_cleanup_all();
     chardev_restore_terminals();
     if (pidfile_path) {
         unlink(pidfile_path);

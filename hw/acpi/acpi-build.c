@@ -1,10 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ACPI tables of the pc machine (ACPI 6.x chapter 5): RSDP, RSDT, XSDT,
- * FADT (revision 6), FACS, MADT, HPET and a small DSDT. Pointers between
- * tables are recorded as they are written, then either resolved for a fixed
- * guest address (direct boot) or handed to firmware as QEMU's table-loader
- * commands (ALLOCATE, ADD_POINTER, ADD_CHECKSUM).
+ * ACPI tables of the pc machine (ACPI 6.x chapter 5), with their pointers
+ * resolved for a fixed address (direct boot) or left to firmware as QEMU's
+ * table-loader commands (ALLOCATE, ADD_POINTER, ADD_CHECKSUM).
  */
 #include "vireo/acpi.h"
 #include "vireo/aml.h"

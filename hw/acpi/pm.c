@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * ACPI fixed-hardware registers (ACPI 6.x §4.8): PM1a event (status/enable)
- * and control blocks, the 3.579545 MHz PM timer (32-bit, TMR_VAL_EXT) and a
- * 4-byte GPE0 block. ACPI is always enabled (no SMI handoff); SLP_EN with
- * the \_S5 type powers the machine off; the power button is a fixed feature.
+ * ACPI fixed-hardware registers (ACPI 6.x §4.8): PM1a event and control, the
+ * 32-bit PM timer and GPE0. ACPI is always on (no SMI handoff); SLP_EN with
+ * the \_S5 type powers off; the power button is a fixed feature.
  */
 #include "vireo/acpi.h"
 #include "vireo/device.h"

@@ -255,7 +255,8 @@ static bool pc_init(MachineState *ms, GError **errp)
                    "-kernel" : "-append only allowed with -kernel option");
         return false;
     }
-    if (!pc_memory_init(pcms, errp)) {
+    /* CPUs first, so they are /machine/unattached/device[0..], as in QEMU. */
+    if (!pc_cpus_init(ms, errp) || !pc_memory_init(pcms, errp)) {
         return false;
     }
     if (!pcms->direct_boot &&
@@ -273,7 +274,7 @@ static bool pc_init(MachineState *ms, GError **errp)
         return false;
     }
     pc_fw_cfg_init(pcms);
-    if (!pc_acpi_init(pcms, errp) || !pc_cpus_init(ms, errp)) {
+    if (!pc_acpi_init(pcms, errp)) {
         return false;
     }
     if (pcms->direct_boot && !pc_load_direct(pcms, errp)) {

@@ -343,8 +343,8 @@ static bool dma_write(FWCfgState *s, uint32_t len, uint64_t addr)
 static void dma_skip(FWCfgState *s, uint32_t len)
 {
     FWCfgItem *it = item_lookup(s, s->selector);
-    uint32_t end = it ? it->len : 0;
-    s->offset = len > end - MIN(s->offset, end) ? end : s->offset + len;
+    uint32_t left = it && s->offset < it->len ? it->len - s->offset : 0;
+    s->offset += MIN(len, left);
 }
 
 static bool dma_transfer(FWCfgState *s, uint32_t control, uint32_t len,

@@ -100,6 +100,9 @@ Chardev *chardev_new_from_shorthand(const char *label, const char *spec,
 bool chardev_shorthand_has_monitor(const char *spec);
 Chardev *chardev_find(const char *label);
 void chardev_remove(Chardev *chr);
+/* At exit, after the vCPUs stopped: closes every chardev (unix socket files
+ * are removed, the terminal restored); frontends are left detached. */
+void chardev_cleanup_all(void);
 /* chardev-remove: "Chardev 'x' not found" / "Chardev 'x' is busy". */
 bool chardev_remove_by_label(const char *label, GError **errp);
 /* query-chardev's "frontend-open": a frontend has set its handlers. */

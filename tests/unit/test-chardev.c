@@ -808,6 +808,26 @@ static void test_pty(void)
     chardev_remove(chr);
 }
 
+static void test_cleanup_all(void)
+{
+    g_autofree char *sock = tmp_path("exit.sock");
+    g_autofree char *opts = g_strdup_printf(
+        "socket,id=ex,path=%s,server=on,wait=off,mux=on", sock);
+    Chardev *mux = new_ok(opts);
+    TestFe t;
+
+    new_ok("null,id=other");
+    tfe_attach(&t, mux);
+    g_assert_true(g_file_test(sock, G_FILE_TEST_EXISTS));
+    chardev_cleanup_all();
+    g_assert_false(g_file_test(sock, G_FILE_TEST_EXISTS));
+    g_assert_null(chardev_find("ex"));
+    g_assert_null(chardev_find("ex-base"));
+    g_assert_null(chardev_find("other"));
+    g_assert_false(chr_fe_backend_connected(&t.fe));    /* left detached */
+    tfe_detach(&t);
+}
+
 int main(int argc, char **argv)
 {
     int rc;
@@ -831,6 +851,7 @@ int main(int argc, char **argv)
     g_test_add_func("/chardev/mux/flow-control", test_mux_flow_control);
     g_test_add_func("/chardev/stdio", test_stdio);
     g_test_add_func("/chardev/pty", test_pty);
+    g_test_add_func("/chardev/cleanup-all", test_cleanup_all);
     rc = g_test_run();
 
     g_autoptr(GDir) dir = g_dir_open(tmpdir, 0, NULL);

@@ -1,0 +1,44 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Entry points a newcomer types. Each target installs what it needs first.
+#   make run     boot the default guest on this terminal (Ctrl-A x quits)
+#   make check   build everything and run every test
+#   make bench   Vireo against QEMU, side by side
+BUILD ?= build
+VIREO = $(BUILD)/vireo-system-x86_64
+PYTHON = /usr/bin/python3
+
+.PHONY: all deps build kernels guest run check bench install clean
+
+all: build
+
+deps:
+	@scripts/install-deps.sh
+
+$(BUILD)/build.ninja:
+	@meson setup $(BUILD) >/dev/null
+
+build: deps $(BUILD)/build.ninja
+	@ninja --quiet -C $(BUILD)
+	@test -x $(VIREO)
+
+kernels: deps
+	@$(MAKE) -s -C tests/kernels
+
+guest: deps
+	@tests/guest/build.sh $(BUILD)/guest
+
+run: build kernels guest
+	@scripts/run-default-guest.sh $(VIREO)
+
+check: build kernels guest
+	@$(PYTHON) scripts/check.py $(BUILD)
+
+bench: build kernels guest
+	@$(PYTHON) tests/bench/bench.py --vireo $(VIREO)
+
+install: build
+	@ninja -C $(BUILD) install
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -s -C tests/kernels clean

@@ -1,0 +1,27 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+# Boots the default guest on this terminal, on the best accelerator here.
+# KVM is used where it is backed by VT-x/AMD-V; software-only KVM (kvm_pvm)
+# runs test kernels but not stock Linux.
+set -e
+vireo=${1:-build/vireo-system-x86_64}
+hw=no
+grep -qwE 'vmx|svm' /proc/cpuinfo && hw=yes
+pvm=no
+[ -d /sys/module/kvm_pvm ] && pvm=yes
+if [ -w /dev/kvm ] && [ "$hw" = yes ] && [ "$pvm" = no ]; then
+    why="hardware virtualization (VT-x/AMD-V) is available"
+elif [ -w /dev/kvm ]; then
+    why="/dev/kvm is software-only (no VT-x/AMD-V): fine for test kernels"
+else
+    echo "make run: /dev/kvm is not usable here and the software CPU (TCG) is"
+    echo "not built yet; nothing can run the guest on this machine." >&2
+    exit 1
+fi
+# Until the software CPU lands, the default guest is the project's echo
+# kernel: it greets, then echoes what you type (type quit, or Ctrl-A x).
+echo "make run: accelerator kvm ($why)"
+echo "make run: guest tests/kernels/build/hello.elf; Ctrl-A x quits, Ctrl-A h helps"
+exec "$vireo" -M pc -accel kvm -m 128 -nographic -no-reboot \
+    -kernel tests/kernels/build/hello.elf -append echo \
+    -device isa-debug-exit,iobase=0xf4,iosize=4
