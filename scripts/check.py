@@ -14,11 +14,15 @@ print("== unit tests (meson test)", flush=True)
 r = subprocess.run(["meson", "test", "-C", build, "--print-errorlogs"],
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 sys.stdout.write(r.stdout)
-counts = {k: int(v) for k, v in re.findall(r"^(Ok|Fail|Skipped|Timeout|Expected Fail|Unexpected Pass):\s+(\d+)", r.stdout, re.M)}
-passed += counts.get("Ok", 0)
-failed += counts.get("Fail", 0) + counts.get("Timeout", 0) + counts.get("Unexpected Pass", 0)
-skipped += counts.get("Skipped", 0)
-if r.returncode and not counts.get("Fail") and not counts.get("Timeout"):
+# Count GTest cases, not programs: "N/M name  OK  0.1s  15 subtests passed".
+for status, sub in re.findall(r"^\s*\d+/\d+ \S+\s+(OK|FAIL|SKIP|TIMEOUT|EXPECTEDFAIL|UNEXPECTEDPASS)\s+[\d.]+s(?:\s+(\d+) subtests passed)?", r.stdout, re.M):
+    if status == "OK":
+        passed += int(sub or 1)
+    elif status == "SKIP":
+        skipped += 1
+    elif status != "EXPECTEDFAIL":
+        failed += 1
+if r.returncode and not failed:
     failed += 1     # meson itself failed
 
 print("== functional tests (pytest)", flush=True)

@@ -218,6 +218,7 @@ static void view_fill(ViewBuilder *b, uint64_t start, uint64_t end,
         FlatRange nr = {
             .start = start, .size = gap_end - start, .mr = mr,
             .offset = start - region_base, .readonly = mr->kind == MR_ROM,
+            .log_dirty = mr->log_dirty,
         };
         g_array_insert_val(b->ranges, i, nr);
         i++;
@@ -266,7 +267,8 @@ static FlatView *flatview_build(MemoryRegion *root)
         FlatRange *p = &g_array_index(b.ranges, FlatRange, i - 1);
         FlatRange *r = &g_array_index(b.ranges, FlatRange, i);
         if (p->mr == r->mr && p->start + p->size == r->start &&
-            p->offset + p->size == r->offset && p->readonly == r->readonly) {
+            p->offset + p->size == r->offset && p->readonly == r->readonly &&
+            p->log_dirty == r->log_dirty) {
             p->size += r->size;
             g_array_remove_index(b.ranges, i);
         } else {
@@ -291,7 +293,8 @@ static void flatview_unref(FlatView *v)
 static bool range_equal(const FlatRange *a, const FlatRange *b)
 {
     return a->start == b->start && a->size == b->size && a->mr == b->mr &&
-           a->offset == b->offset && a->readonly == b->readonly;
+           a->offset == b->offset && a->readonly == b->readonly &&
+           a->log_dirty == b->log_dirty;
 }
 
 static bool view_has(const FlatView *v, const FlatRange *r)
@@ -309,7 +312,7 @@ static MemoryRegionSection section_of(const FlatRange *r)
     return (MemoryRegionSection){
         .mr = r->mr, .offset_within_region = r->offset,
         .offset_within_address_space = r->start, .size = r->size,
-        .readonly = r->readonly,
+        .readonly = r->readonly, .log_dirty = r->log_dirty,
     };
 }
 

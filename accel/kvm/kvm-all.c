@@ -9,6 +9,7 @@
 #include "vireo/machine.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -60,6 +61,7 @@ typedef struct KVMSlot {
     uint64_t start, size;
     void *host;
     uint32_t flags;
+    MemoryRegion *mr;           /* the RAM region behind it */
 } KVMSlot;
 
 static KVMSlot *slots;
@@ -110,7 +112,9 @@ static void kvm_region_add(MemoryListener *l, MemoryRegionSection *s)
         if (!slots[i].used) {
             slots[i] = (KVMSlot){
                 .used = true, .start = start, .size = size, .host = host,
-                .flags = s->readonly ? KVM_MEM_READONLY : 0,
+                .flags = (s->readonly ? KVM_MEM_READONLY : 0) |
+                         (s->log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0),
+                .mr = s->mr,
             };
             if (slot_set(i, &slots[i]) < 0) {
                 g_printerr("vireo: KVM cannot map memory at 0x%" G_GINT64_MODIFIER
@@ -137,6 +141,62 @@ static void kvm_region_del(MemoryListener *l, MemoryRegionSection *s)
             return;
         }
     }
+}
+
+/* Dirty logging: KVM keeps one bitmap per slot; fold each slot's into the
+ * region's bitmap at the slot's page offset. */
+static void kvm_sync_dirty(MemoryRegion *mr, unsigned long *bitmap)
+{
+    const unsigned bits = sizeof(unsigned long) * CHAR_BIT;
+    for (int i = 0; i < kvm_state.nr_slots; i++) {
+        KVMSlot *slot = &slots[i];
+        if (!slot->used || slot->mr != mr || !(slot->flags & KVM_MEM_LOG_DIRTY_PAGES)) {
+            continue;
+        }
+        uint64_t pages = slot->size / 4096;
+        g_autofree unsigned long *log = g_new0(unsigned long, (pages + bits - 1) / bits);
+        struct kvm_dirty_log d = { .slot = i, .dirty_bitmap = log };
+        if (kvm_vm_ioctl(KVM_GET_DIRTY_LOG, &d) < 0) {
+            continue;
+        }
+        uint64_t first = ((uint8_t *)slot->host - mr->ram) / 4096;
+        for (uint64_t p = 0; p < pages; p++) {
+            if (log[p / bits] & (1UL << (p % bits))) {
+                bitmap[(first + p) / bits] |= 1UL << ((first + p) % bits);
+            }
+        }
+    }
+}
+
+static bool kvm_irqfd(int gsi, int fd, bool assign, GError **errp)
+{
+    struct kvm_irqfd irqfd = {
+        .fd = fd, .gsi = gsi, .flags = assign ? 0 : KVM_IRQFD_FLAG_DEASSIGN,
+    };
+    int r = kvm_vm_ioctl(KVM_IRQFD, &irqfd);
+    if (r < 0) {
+        error_setg(errp, "KVM_IRQFD for GSI %d failed: %s", gsi, g_strerror(-r));
+        return false;
+    }
+    return true;
+}
+
+static bool kvm_ioeventfd(uint64_t addr, unsigned len, bool pio, bool match_data,
+                          uint64_t data, int fd, bool assign, GError **errp)
+{
+    struct kvm_ioeventfd e = {
+        .datamatch = match_data ? data : 0, .addr = addr, .len = len, .fd = fd,
+        .flags = (pio ? KVM_IOEVENTFD_FLAG_PIO : 0) |
+                 (match_data ? KVM_IOEVENTFD_FLAG_DATAMATCH : 0) |
+                 (assign ? 0 : KVM_IOEVENTFD_FLAG_DEASSIGN),
+    };
+    int r = kvm_vm_ioctl(KVM_IOEVENTFD, &e);
+    if (r < 0) {
+        error_setg(errp, "KVM_IOEVENTFD at %s 0x%" G_GINT64_MODIFIER "x failed: %s",
+                   pio ? "port" : "address", addr, g_strerror(-r));
+        return false;
+    }
+    return true;
 }
 
 static MemoryListener kvm_memory_listener = {
@@ -321,6 +381,9 @@ static const AccelOps kvm_ops = {
     .irqchip_in_kernel = kvm_irqchip_in_kernel,
     .set_gsi = kvm_set_gsi,
     .reset = kvm_irqchip_reset,
+    .irqfd = kvm_irqfd,
+    .ioeventfd = kvm_ioeventfd,
+    .sync_dirty = kvm_sync_dirty,
 };
 
 static void __attribute__((constructor)) kvm_register(void)

@@ -522,6 +522,11 @@ static bool rtc_check_props(RtcState *s, GError **errp)
                    s->irq, ISA_NUM_IRQS - 1);
         return false;
     }
+    if (s->base_year < 0 || s->base_year > 9999) {
+        error_setg(errp, "mc146818rtc: base_year %d is out of range (0-9999)",
+                   s->base_year);
+        return false;
+    }
     if (s->iobase > 0x10000 - 2) {
         error_setg(errp, "mc146818rtc: iobase 0x%x leaves no room for its "
                    "two ports", s->iobase);

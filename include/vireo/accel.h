@@ -9,9 +9,11 @@
 
 #include <glib.h>
 #include <stdbool.h>
+#include <stdint.h>
 
 typedef struct CPUState CPUState;
 typedef struct MachineState MachineState;
+typedef struct MemoryRegion MemoryRegion;
 
 typedef enum {
     VCPU_EXIT_AGAIN,        /* run again (after checking for stop requests) */
@@ -38,6 +40,18 @@ typedef struct AccelOps {
     void (*set_gsi)(int gsi, int level);
     /* Reset the in-kernel irqchip and timers to power-on state. */
     void (*reset)(void);
+    /* Fast paths for virtio, NULL where the accelerator has none. A write
+     * to eventfd `fd` pulses GSI `gsi` (irqfd). */
+    bool (*irqfd)(int gsi, int fd, bool assign, GError **errp);
+    /* A guest write of `len` bytes at `addr` (port if pio) signals `fd`
+     * without an exit to userspace; with match_data only when the value
+     * equals `data` (ioeventfd). */
+    bool (*ioeventfd)(uint64_t addr, unsigned len, bool pio, bool match_data,
+                      uint64_t data, int fd, bool assign, GError **errp);
+    /* ORs into `bitmap` (one bit per 4 KiB page of mr) the pages of RAM
+     * region mr written since the last call, and clears the log. The region
+     * must have memory_region_set_log_dirty(mr, true). */
+    void (*sync_dirty)(MemoryRegion *mr, unsigned long *bitmap);
 } AccelOps;
 
 void accel_register(const AccelOps *ops);

@@ -114,6 +114,7 @@ typedef struct FlatRange {
     MemoryRegion *mr;       /* the leaf region (never a container or alias) */
     uint64_t offset;        /* offset of `start` inside mr */
     bool readonly;          /* ROM */
+    bool log_dirty;         /* the region tracks guest writes */
 } FlatRange;
 
 struct FlatView {
@@ -129,6 +130,7 @@ typedef struct MemoryRegionSection {
     uint64_t offset_within_address_space;
     uint64_t size;
     bool readonly;
+    bool log_dirty;
 } MemoryRegionSection;
 
 typedef struct MemoryListener {

@@ -745,6 +745,14 @@ static void test_i8042_keyboard(Fixture *f, gconstpointer data)
     outb(f, 0x60, 0xee);
     g_assert_cmpint(irq_level[1], ==, 0);
     g_assert_cmphex(kbc_read_reply(f), ==, 0xee);
+
+    /* With translation on, the ID reads as the controller renders it. */
+    outb(f, 0x64, 0x60);
+    outb(f, 0x60, 0x40);
+    outb(f, 0x60, 0xf2);
+    g_assert_cmphex(kbc_read_reply(f), ==, 0xfa);
+    g_assert_cmphex(kbc_read_reply(f), ==, 0xab);
+    g_assert_cmphex(kbc_read_reply(f), ==, 0x41);
 }
 
 static void test_i8042_mouse(Fixture *f, gconstpointer data)
