@@ -6,8 +6,11 @@
 #include "vireo/memory.h"
 #include "vireo/object.h"
 #include "vireo/log.h"
+#include <fcntl.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 static GPtrArray *address_spaces;
 static int transaction_depth;
@@ -61,6 +64,36 @@ bool memory_region_init_rom(MemoryRegion *mr, Object *owner, const char *name,
 {
     region_init_common(mr, owner, name, size, MR_ROM);
     return alloc_ram(mr, errp);
+}
+
+bool memory_region_init_rom_file(MemoryRegion *mr, Object *owner,
+                                 const char *name, const char *path,
+                                 GError **errp)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    if (fd < 0 || fstat(fd, &st) < 0) {
+        error_setg(errp, "could not open '%s': %s", path, g_strerror(errno));
+        if (fd >= 0) {
+            close(fd);
+        }
+        return false;
+    }
+    if (st.st_size <= 0 || (st.st_size & 0xfff)) {
+        error_setg(errp, "'%s' has size %lld: a ROM image must be a non-zero "
+                   "multiple of 4 KiB", path, (long long)st.st_size);
+        close(fd);
+        return false;
+    }
+    region_init_common(mr, owner, name, st.st_size, MR_ROM);
+    void *p = mmap(NULL, st.st_size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+    if (p == MAP_FAILED) {
+        error_setg(errp, "could not map '%s': %s", path, g_strerror(errno));
+        return false;
+    }
+    mr->ram = p;
+    return true;
 }
 
 void memory_region_init_io(MemoryRegion *mr, Object *owner,

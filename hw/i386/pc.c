@@ -99,21 +99,18 @@ static char *find_firmware(const char *name)
 static bool pc_bios_init(PCMachineState *pcms, const char *name, GError **errp)
 {
     g_autofree char *path = find_firmware(name);
-    g_autofree char *data = NULL;
-    gsize len;
-    if (!g_file_get_contents(path, &data, &len, NULL)) {
-        error_setg(errp, "could not load PC BIOS '%s'", name);
+    GError *err = NULL;
+    if (!memory_region_init_rom_file(&pcms->bios, NULL, "pc.bios", path, &err)) {
+        error_setg(errp, "could not load PC BIOS '%s': %s", name, err->message);
+        g_error_free(err);
         return false;
     }
-    if (len == 0 || len > 16 * 1024 * 1024 || (len & 0xffff)) {
-        error_setg(errp, "PC BIOS '%s' has size %zu: it must be a non-zero "
-                   "multiple of 64 KiB, at most 16 MiB", name, (size_t)len);
+    uint64_t len = pcms->bios.size;
+    if ((len & 0xffff) || len > 16 * 1024 * 1024) {
+        error_setg(errp, "PC BIOS '%s' has size %" G_GUINT64_FORMAT ": it must "
+                   "be a multiple of 64 KiB, at most 16 MiB", name, len);
         return false;
     }
-    if (!memory_region_init_rom(&pcms->bios, NULL, "pc.bios", len, errp)) {
-        return false;
-    }
-    memcpy(memory_region_get_ram_ptr(&pcms->bios), data, len);
     memory_region_add_subregion(get_system_memory(), (1ULL << 32) - len,
                                 &pcms->bios);
     uint64_t isa_len = MIN(len, 128 * 1024);

@@ -82,6 +82,12 @@ bool memory_region_init_ram(MemoryRegion *mr, Object *owner, const char *name,
                             uint64_t size, GError **errp);
 bool memory_region_init_rom(MemoryRegion *mr, Object *owner, const char *name,
                             uint64_t size, GError **errp);
+/* ROM whose contents are a file, mapped copy-on-write: pages are read from
+ * the page cache only when the guest touches them. Size: the file's,
+ * which must be a multiple of 4 KiB. */
+bool memory_region_init_rom_file(MemoryRegion *mr, Object *owner,
+                                 const char *name, const char *path,
+                                 GError **errp);
 void memory_region_init_io(MemoryRegion *mr, Object *owner,
                            const MemoryRegionOps *ops, void *opaque,
                            const char *name, uint64_t size);
