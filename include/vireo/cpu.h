@@ -40,7 +40,7 @@ typedef struct CPUClass {
 
 extern GPtrArray *cpus;          /* CPUState*, by index */
 #define CPU_FOREACH(cpu) \
-    for (guint _i = 0; _i < cpus->len && ((cpu) = g_ptr_array_index(cpus, _i)); _i++)
+    for (guint _i = 0; cpus && _i < cpus->len && ((cpu) = g_ptr_array_index(cpus, _i)); _i++)
 CPUState *cpu_by_index(int index);
 int cpu_count(void);
 

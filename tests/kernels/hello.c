@@ -2,7 +2,8 @@
 /*
  * Vireo test kernel "hello": greets on COM1 and, by command line word,
  * exits with a chosen code (exit=N) or echoes typed input (echo), the
- * latter driven by the UART receive interrupt through the 8259 PIC.
+ * latter driven by the UART receive interrupt through the 8259 PIC. In echo
+ * mode the ACPI power button (QMP system_powerdown) powers off (S5).
  */
 #include "lib.h"
 #include "multiboot.h"
@@ -11,6 +12,13 @@
 const char kname[] = "hello";
 
 #define UART_IRQ 4
+/* The pc machine's ACPI PM block (a real OS reads these from the FADT). */
+#define SCI_IRQ 9
+#define PM1A_STS 0x600
+#define PM1A_EN 0x602
+#define PM1A_CNT 0x604
+#define PWRBTN 0x0100
+#define SLP_EN 0x2000		/* with SLP_TYP 0: S5, as the DSDT's \_S5 says */
 
 /* Receive ring filled by the interrupt handler, drained by the main loop;
  * 8-bit indices wrap by themselves. */
@@ -27,6 +35,17 @@ static void uart_irq(struct frame *f)
 			rx_buf[rx_head++] = c;
 	}
 	pic_eoi(UART_IRQ);
+}
+
+static void sci_irq(struct frame *f)
+{
+	(void)f;
+	if (inw(PM1A_STS) & PWRBTN) {
+		outw(PM1A_STS, PWRBTN);	/* write-1-to-clear */
+		kprintf("\nhello: power button pressed, powering off\n");
+		outw(PM1A_CNT, inw(PM1A_CNT) | SLP_EN);
+	}
+	pic_eoi(SCI_IRQ);
 }
 
 static char getc_irq(void)
@@ -50,8 +69,11 @@ static noreturn void echo_loop(void)
 	int after_cr = 0;
 
 	idt_set_handler(PIC_VEC + UART_IRQ, uart_irq);
+	idt_set_handler(PIC_VEC + SCI_IRQ, sci_irq);
 	pic_init();
-	pic_set_mask(0xffff & ~(1u << UART_IRQ));
+	/* COM1, the SCI, and IRQ 2 where the slave PIC cascades */
+	pic_set_mask(0xffff & ~(1u << UART_IRQ | 1u << SCI_IRQ | 1u << 2));
+	outw(PM1A_EN, PWRBTN);
 	outb(COM1 + 4, 0x0b);	/* MCR: DTR, RTS, OUT2 (gates the IRQ line) */
 	outb(COM1 + 1, 0x01);	/* IER: received data available */
 	sti();
