@@ -293,10 +293,21 @@ GQuark vireo_error_quark(void)
     return g_quark_from_static_string("vireo-error");
 }
 
+static JsonNode *type_get(Object *obj, ObjectProperty *p, GError **errp)
+{
+    return json_node_init_string(json_node_alloc(), object_get_typename(obj));
+}
+
+static void object_class_init(ObjectClass *klass, const void *data)
+{
+    object_class_property_add(klass, "type", "string", type_get, NULL, NULL);
+}
+
 static const TypeInfo object_type = {
     .name = TYPE_OBJECT,
     .instance_size = sizeof(Object),
     .class_size = sizeof(ObjectClass),
+    .class_init = object_class_init,
 };
 static const TypeInfo interface_type = {
     .name = TYPE_INTERFACE,

@@ -269,9 +269,11 @@ static void kvm_irqchip_reset(void)
                 c.chip.ioapic.redirtbl[i].fields.mask = 1;
             }
         } else {
-            /* elcr defaults: level for nothing; imr all masked as BIOS leaves it */
+            /* All masked; IRQ 9-11 (the SCI and the PCI links) level
+             * triggered, as PC firmware leaves the ELCR and the MADT says. */
             c.chip.pic.imr = 0xff;
             c.chip.pic.elcr_mask = chip == KVM_IRQCHIP_PIC_MASTER ? 0xf8 : 0xde;
+            c.chip.pic.elcr = chip == KVM_IRQCHIP_PIC_MASTER ? 0 : 0x0e;
         }
         kvm_vm_ioctl(KVM_SET_IRQCHIP, &c);
     }

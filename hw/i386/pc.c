@@ -225,10 +225,25 @@ static bool pc_load_direct(PCMachineState *pcms, GError **errp)
     return true;
 }
 
+/* What firmware would leave programmed for the OS: the PIIX3 PIRQ routes
+ * the DSDT's LNKA-LNKD describe. */
+static void pc_firmware_setup(PCMachineState *pcms)
+{
+    AcpiConfig cfg;
+    acpi_config_pc(&cfg, 1);
+    for (int i = 0; i < 4; i++) {
+        pci_config_write(pcms->pci_bus, PCI_DEVFN(1, 0), 0x60 + i,
+                         cfg.pci_link_irqs[i], 1);
+    }
+}
+
 static void pc_reset(MachineState *ms)
 {
     PCMachineState *pcms = PC_MACHINE(ms);
     GError *err = NULL;
+    if (pcms->direct_boot) {
+        pc_firmware_setup(pcms);
+    }
     if (pcms->direct_boot && !pc_load_direct(pcms, &err)) {
         /* The files were readable at start; say what changed and stop. */
         g_printerr("vireo: reset: %s\n", err->message);
@@ -236,11 +251,6 @@ static void pc_reset(MachineState *ms)
         request_exit_status(1);
         request_shutdown(SHUTDOWN_CAUSE_HOST_ERROR);
     }
-}
-
-static void pc_powerdown(void *opaque)
-{
-    acpi_pm_power_button(((PCMachineState *)opaque)->acpi_pm);
 }
 
 static bool pc_init(MachineState *ms, GError **errp)
@@ -277,7 +287,6 @@ static bool pc_init(MachineState *ms, GError **errp)
     if (pcms->direct_boot && !pc_load_direct(pcms, errp)) {
         return false;
     }
-    powerdown_notifier_add(pc_powerdown, pcms);
     return true;
 }
 
