@@ -335,7 +335,13 @@ DeviceState *device_find_by_id(const char *id)
 static int reset_one(Object *obj, void *opaque)
 {
     DeviceState *dev = (DeviceState *)object_dynamic_cast(obj, TYPE_DEVICE);
-    if (dev && dev->realized && DEVICE_GET_CLASS(dev)->reset) {
+    if (!dev || !dev->realized) {
+        return 0;
+    }
+    if (dev->parent_bus && BUS_GET_CLASS(dev->parent_bus)->reset_device) {
+        BUS_GET_CLASS(dev->parent_bus)->reset_device(dev->parent_bus, dev);
+    }
+    if (DEVICE_GET_CLASS(dev)->reset) {
         DEVICE_GET_CLASS(dev)->reset(dev);
     }
     return 0;

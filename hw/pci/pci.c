@@ -18,6 +18,35 @@ static char *pci_get_dev_path(DeviceState *dev)
                            PCI_FUNC(d->devfn));
 }
 
+/* The header every PCI function has, from its type's PCIIds. */
+static void pci_init_config(PCIDevice *d)
+{
+    DeviceState *dev = DEVICE(d);
+    const PCIIds *ids = DEVICE_GET_CLASS(dev)->bus_info;
+    if (ids) {
+        pci_set_word(d->config + PCI_VENDOR_ID, ids->vendor_id);
+        pci_set_word(d->config + PCI_DEVICE_ID, ids->device_id);
+        d->config[PCI_REVISION_ID] = ids->revision;
+        d->config[PCI_CLASS_PROG] = ids->prog_if;
+        pci_set_word(d->config + PCI_CLASS_DEVICE, ids->class_id);
+        pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID,
+                     ids->subsystem_vendor_id ? ids->subsystem_vendor_id
+                                              : 0x1af4);
+        pci_set_word(d->config + PCI_SUBSYSTEM_ID,
+                     ids->subsystem_id ? ids->subsystem_id : 0x1100);
+        d->config[PCI_INTERRUPT_PIN] = ids->interrupt_pin;
+    }
+    if (d->multifunction) {
+        d->config[PCI_HEADER_TYPE] |= PCI_HEADER_TYPE_MULTI_FUNCTION;
+    }
+    pci_set_word(d->wmask + PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
+                 PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
+    d->wmask[PCI_INTERRUPT_LINE] = 0xff;
+    d->wmask[0x0c] = 0xff;      /* cache line size */
+    d->wmask[0x0d] = 0xff;      /* latency timer */
+    pci_set_word(d->w1cmask + PCI_STATUS, 0xf900);   /* error bits */
+}
+
 static bool pci_bus_plug(BusState *b, DeviceState *dev, GError **errp)
 {
     PCIBus *bus = PCI_BUS(b);
@@ -46,6 +75,7 @@ static bool pci_bus_plug(BusState *b, DeviceState *dev, GError **errp)
     }
     bus->devices[d->devfn] = d;
     d->bus = bus;
+    pci_init_config(d);
     return true;
 }
 
@@ -58,12 +88,15 @@ static void pci_bus_unplug(BusState *b, DeviceState *dev)
     }
 }
 
+static void pci_reset_device(BusState *bus, DeviceState *dev);
+
 static void pci_bus_class_init(ObjectClass *klass, const void *data)
 {
     BusClass *bc = (BusClass *)klass;
     bc->plug = pci_bus_plug;
     bc->unplug = pci_bus_unplug;
     bc->get_dev_path = pci_get_dev_path;
+    bc->reset_device = pci_reset_device;
 }
 
 static const TypeInfo pci_bus_type = {
@@ -242,36 +275,7 @@ static void pci_device_init(Object *obj)
     }
 }
 
-static bool pci_device_realize(DeviceState *dev, GError **errp)
-{
-    PCIDevice *d = PCI_DEVICE(dev);
-    const PCIIds *ids = DEVICE_GET_CLASS(dev)->bus_info;
-    if (ids) {
-        pci_set_word(d->config + PCI_VENDOR_ID, ids->vendor_id);
-        pci_set_word(d->config + PCI_DEVICE_ID, ids->device_id);
-        d->config[PCI_REVISION_ID] = ids->revision;
-        d->config[PCI_CLASS_PROG] = ids->prog_if;
-        pci_set_word(d->config + PCI_CLASS_DEVICE, ids->class_id);
-        pci_set_word(d->config + PCI_SUBSYSTEM_VENDOR_ID,
-                     ids->subsystem_vendor_id ? ids->subsystem_vendor_id
-                                              : 0x1af4);
-        pci_set_word(d->config + PCI_SUBSYSTEM_ID,
-                     ids->subsystem_id ? ids->subsystem_id : 0x1100);
-        d->config[PCI_INTERRUPT_PIN] = ids->interrupt_pin;
-    }
-    if (d->multifunction) {
-        d->config[PCI_HEADER_TYPE] |= PCI_HEADER_TYPE_MULTI_FUNCTION;
-    }
-    pci_set_word(d->wmask + PCI_COMMAND, PCI_COMMAND_IO | PCI_COMMAND_MEMORY |
-                 PCI_COMMAND_MASTER | PCI_COMMAND_INTX_DISABLE);
-    d->wmask[PCI_INTERRUPT_LINE] = 0xff;
-    d->wmask[0x0c] = 0xff;      /* cache line size */
-    d->wmask[0x0d] = 0xff;      /* latency timer */
-    pci_set_word(d->w1cmask + PCI_STATUS, 0xf900);   /* error bits */
-    return true;
-}
-
-static void pci_device_reset(DeviceState *dev)
+static void pci_reset_device(BusState *bus, DeviceState *dev)
 {
     PCIDevice *d = PCI_DEVICE(dev);
     pci_set_irq(d, 0);
@@ -344,8 +348,6 @@ static const DeviceInfo pci_device_info = {
     .abstract = true,
     .props = pci_device_props,
     .init = pci_device_init,
-    .realize = pci_device_realize,
-    .reset = pci_device_reset,
     .class_init = pci_device_class_init,
 };
 DEVICE_REGISTER(pci_device_info)

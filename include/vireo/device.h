@@ -41,10 +41,13 @@ struct DeviceState {
 
 typedef struct BusClass {
     ObjectClass parent_class;
-    /* Called before a device on this bus is realized (assign slots, ...). */
+    /* Called before a device on this bus is realized: assign its address
+     * and set up what every device of the bus has (a PCI header). */
     bool (*plug)(BusState *bus, DeviceState *dev, GError **errp);
     void (*unplug)(BusState *bus, DeviceState *dev);
     char *(*get_dev_path)(DeviceState *dev);
+    /* The bus's part of a device's reset, before the device's own. */
+    void (*reset_device)(BusState *bus, DeviceState *dev);
     int max_dev;                    /* 0: unlimited */
 } BusClass;
 
