@@ -7,7 +7,7 @@ BUILD ?= build
 VIREO = $(BUILD)/vireo-system-x86_64
 PYTHON = /usr/bin/python3
 
-.PHONY: all deps build kernels guest run check bench install clean
+.PHONY: all deps build kernels guest run check bench install clean fuzz
 
 all: build
 
@@ -42,3 +42,12 @@ install: build
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -s -C tests/kernels clean
+
+# libFuzzer runs of the parsers that read untrusted input (needs clang).
+FUZZ_SECONDS ?= 60
+fuzz: deps kernels
+	@test -f build-fuzz/build.ninja || CC=clang meson setup build-fuzz -Dfuzzing=true >/dev/null
+	@ninja --quiet -C build-fuzz tests/fuzz/fuzz-qmp tests/fuzz/fuzz-x86-loader
+	@mkdir -p build-fuzz/corpus/qmp build-fuzz/corpus/loader
+	build-fuzz/tests/fuzz/fuzz-qmp -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/qmp tests/fuzz/corpus/qmp
+	build-fuzz/tests/fuzz/fuzz-x86-loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus/loader tests/kernels/build

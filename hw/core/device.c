@@ -44,22 +44,24 @@ static void device_info_class_init(ObjectClass *klass, const void *data)
 
 void device_type_register(const DeviceInfo *info)
 {
-    TypeInfo *t = g_new0(TypeInfo, 1);
-    t->name = info->name;
-    t->parent = info->parent ? info->parent : TYPE_DEVICE;
-    t->instance_size = info->instance_size;
-    t->class_size = info->class_size;
-    t->abstract = info->abstract;
-    t->class_init = device_info_class_init;
-    t->class_data = info;
-    t->instance_init = info->init;
-    t->instance_finalize = info->finalize;
-    t->interfaces = info->interfaces;
+    /* type_register_static copies the TypeInfo. */
+    TypeInfo t = {
+        .name = info->name,
+        .parent = info->parent ? info->parent : TYPE_DEVICE,
+        .instance_size = info->instance_size,
+        .class_size = info->class_size,
+        .abstract = info->abstract,
+        .class_init = device_info_class_init,
+        .class_data = info,
+        .instance_init = info->init,
+        .instance_finalize = info->finalize,
+        .interfaces = info->interfaces,
+    };
     if (!device_infos) {
         device_infos = g_hash_table_new(g_str_hash, g_str_equal);
     }
     g_hash_table_insert(device_infos, (gpointer)info->name, (gpointer)info);
-    type_register_static(t);
+    type_register_static(&t);
 }
 
 /* Calls fn for every DeviceInfo in obj's type chain, base type first. */
