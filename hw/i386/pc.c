@@ -263,11 +263,16 @@ static bool pc_init(MachineState *ms, GError **errp)
         return false;
     }
     /* CPUs first, so they are /machine/unattached/device[0..], as in QEMU. */
-    if (!pc_cpus_init(ms, errp) || !pc_memory_init(pcms, errp)) {
+    if (!pc_cpus_init(ms, errp)) {
         return false;
     }
-    if (!pcms->direct_boot &&
-        !pc_bios_init(pcms, ms->firmware ? ms->firmware : "bios-256k.bin", errp)) {
+    /* One flat-view update (one set of KVM slots) for the final layout. */
+    memory_region_transaction_begin();
+    bool ok = pc_memory_init(pcms, errp) &&
+              (pcms->direct_boot ||
+               pc_bios_init(pcms, ms->firmware ? ms->firmware : "bios-256k.bin", errp));
+    memory_region_transaction_commit();
+    if (!ok) {
         return false;
     }
     pcms->gsi = irq_lines_new(pc_gsi_handler, pcms, 24);
@@ -282,9 +287,6 @@ static bool pc_init(MachineState *ms, GError **errp)
     }
     pc_fw_cfg_init(pcms);
     if (!pc_acpi_init(pcms, errp)) {
-        return false;
-    }
-    if (pcms->direct_boot && !pc_load_direct(pcms, errp)) {
         return false;
     }
     return true;
