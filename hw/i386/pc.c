@@ -31,6 +31,7 @@ typedef struct PCMachineState {
     GByteArray *acpi_tables;
     uint64_t acpi_rsdp;
     bool direct_boot;
+    bool boot_loaded;       /* RAM holds a fresh copy of the kernel */
     AcpiPMState *acpi_pm;
 } PCMachineState;
 
@@ -244,7 +245,9 @@ static void pc_reset(MachineState *ms)
     if (pcms->direct_boot) {
         pc_firmware_setup(pcms);
     }
-    if (pcms->direct_boot && !pc_load_direct(pcms, &err)) {
+    if (pcms->boot_loaded) {
+        pcms->boot_loaded = false;
+    } else if (pcms->direct_boot && !pc_load_direct(pcms, &err)) {
         /* The files were readable at start; say what changed and stop. */
         g_printerr("vireo: reset: %s\n", err->message);
         g_error_free(err);
@@ -289,6 +292,12 @@ static bool pc_init(MachineState *ms, GError **errp)
     if (!pc_acpi_init(pcms, errp)) {
         return false;
     }
+    /* Load now so a bad kernel is a start-up error; the first reset then
+     * finds it in place. */
+    if (pcms->direct_boot && !pc_load_direct(pcms, errp)) {
+        return false;
+    }
+    pcms->boot_loaded = pcms->direct_boot;
     return true;
 }
 
