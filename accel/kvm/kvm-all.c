@@ -97,6 +97,43 @@ static bool section_pages(MemoryRegionSection *s, uint64_t *start,
     return true;
 }
 
+/* Adding a slot is slow on some hosts (KVM sizes its page metadata: ~4 ms
+ * for 512 MiB here), so adds go to a worker thread and start-up carries on.
+ * The flat view stays authoritative: until a slot exists, accesses to that
+ * RAM exit to userspace and are served from it, so nothing waits for the
+ * worker except deletions (the host memory may go away) and dirty-log
+ * reads, which settle the queue first. */
+static GAsyncQueue *slot_queue;
+static int slots_pending;
+static GMutex slots_lock;
+static GCond slots_done;
+
+static gpointer slot_worker(gpointer data)
+{
+    for (;;) {
+        int i = GPOINTER_TO_INT(g_async_queue_pop(slot_queue)) - 1;
+        if (slot_set(i, &slots[i]) < 0) {
+            g_printerr("vireo: KVM cannot map memory at 0x%" G_GINT64_MODIFIER
+                       "x (+0x%" G_GINT64_MODIFIER "x)\n", slots[i].start,
+                       slots[i].size);
+        }
+        g_mutex_lock(&slots_lock);
+        slots_pending--;
+        g_cond_broadcast(&slots_done);
+        g_mutex_unlock(&slots_lock);
+    }
+    return NULL;
+}
+
+void kvm_memslots_settle(void)
+{
+    g_mutex_lock(&slots_lock);
+    while (slots_pending) {
+        g_cond_wait(&slots_done, &slots_lock);
+    }
+    g_mutex_unlock(&slots_lock);
+}
+
 static void kvm_region_add(MemoryListener *l, MemoryRegionSection *s)
 {
     uint64_t start, size;
@@ -116,11 +153,10 @@ static void kvm_region_add(MemoryListener *l, MemoryRegionSection *s)
                          (s->log_dirty ? KVM_MEM_LOG_DIRTY_PAGES : 0),
                 .mr = s->mr,
             };
-            if (slot_set(i, &slots[i]) < 0) {
-                g_printerr("vireo: KVM cannot map memory at 0x%" G_GINT64_MODIFIER
-                           "x (+0x%" G_GINT64_MODIFIER "x)\n", start, size);
-                slots[i].used = false;
-            }
+            g_mutex_lock(&slots_lock);
+            slots_pending++;
+            g_mutex_unlock(&slots_lock);
+            g_async_queue_push(slot_queue, GINT_TO_POINTER(i + 1));
             return;
         }
     }
@@ -134,6 +170,7 @@ static void kvm_region_del(MemoryListener *l, MemoryRegionSection *s)
     if (!section_pages(s, &start, &size, &host)) {
         return;
     }
+    kvm_memslots_settle();
     for (int i = 0; i < kvm_state.nr_slots; i++) {
         if (slots[i].used && slots[i].start == start && slots[i].size == size) {
             slots[i].used = false;
@@ -148,6 +185,7 @@ static void kvm_region_del(MemoryListener *l, MemoryRegionSection *s)
 static void kvm_sync_dirty(MemoryRegion *mr, unsigned long *bitmap)
 {
     const unsigned bits = sizeof(unsigned long) * CHAR_BIT;
+    kvm_memslots_settle();
     for (int i = 0; i < kvm_state.nr_slots; i++) {
         KVMSlot *slot = &slots[i];
         if (!slot->used || slot->mr != mr || !(slot->flags & KVM_MEM_LOG_DIRTY_PAGES)) {
@@ -366,6 +404,8 @@ static bool kvm_init(MachineState *ms, GError **errp)
         nent *= 2;
     }
     slots = g_new0(KVMSlot, s->nr_slots);
+    slot_queue = g_async_queue_new();
+    g_thread_unref(g_thread_new("kvm-memslots", slot_worker, NULL));
     memory_listener_register(&kvm_memory_listener, &address_space_memory);
     return true;
 }

@@ -338,6 +338,9 @@ VcpuExit kvm_vcpu_exec(CPUState *cpu)
 
     if (cpu->reset_pending) {
         cpu->reset_pending = false;
+        /* Guest RAM would still work through exits, but slowly: start with
+         * the slots in place. */
+        kvm_memslots_settle();
         kvm_put_state(cpu, true);
     }
     if (cpu->stop || cpu->exit_thread) {

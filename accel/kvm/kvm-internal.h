@@ -31,6 +31,8 @@ extern KVMState kvm_state;
 int kvm_ioctl(int fd, unsigned long req, void *arg);
 int kvm_vm_ioctl(unsigned long req, void *arg);
 int kvm_check_extension(int cap);
+/* Waits until every queued memory slot change has reached the kernel. */
+void kvm_memslots_settle(void);
 
 bool kvm_vcpu_init(CPUState *cpu, GError **errp);
 VcpuExit kvm_vcpu_exec(CPUState *cpu);
