@@ -101,7 +101,9 @@ static ObjectClass *type_get_class(TypeImpl *t)
             g_error("type '%s' implements unknown interface '%s'",
                     t->info.name, *i);
         }
-        ObjectClass *ik = g_memdup2(type_get_class(it_t), it_t->class_size);
+        /* Resolve the interface (its class_size) before copying its class. */
+        ObjectClass *iface_class = type_get_class(it_t);
+        ObjectClass *ik = g_memdup2(iface_class, it_t->class_size);
         g_hash_table_insert(k->interfaces, (gpointer)it_t->info.name, ik);
     }
     t->klass = k;
@@ -265,6 +267,9 @@ void object_unref(Object *obj)
         }
     }
     g_hash_table_destroy(obj->properties);
+    if (obj->children) {
+        g_ptr_array_free(obj->children, true);   /* emptied by the releases */
+    }
     g_free(obj);
 }
 

@@ -259,32 +259,37 @@ static void view_fill(ViewBuilder *b, uint64_t start, uint64_t end,
     }
 }
 
-/* Renders mr, whose byte 0 sits at `base` in the address space, clipped to
- * [lo, hi). */
-static void render(ViewBuilder *b, MemoryRegion *mr, uint64_t base,
-                   uint64_t lo, uint64_t hi)
+/* Renders bytes [off, off + len) of mr, which the address space sees at
+ * [addr, addr + len). Working in offsets rather than in the address of the
+ * region's byte 0 keeps an alias whose offset exceeds its own address
+ * exact (the target's byte 0 would lie below address 0). */
+static void render(ViewBuilder *b, MemoryRegion *mr, uint64_t off,
+                   uint64_t addr, uint64_t len)
 {
-    if (!mr->enabled || !mr->size) {
+    if (!mr->enabled || off >= mr->size) {
         return;
     }
-    uint64_t end = mr->size > UINT64_MAX - base ? UINT64_MAX : base + mr->size;
-    lo = MAX(lo, base);
-    hi = MIN(hi, end);
-    if (lo >= hi) {
-        return;
-    }
+    len = MIN(len, mr->size - off);
     switch (mr->kind) {
     case MR_ALIAS:
-        render(b, mr->alias, base - mr->alias_offset, lo, hi);
+        if (mr->alias_offset <= UINT64_MAX - off) {
+            render(b, mr->alias, mr->alias_offset + off, addr, len);
+        }
         break;
     case MR_CONTAINER:
         for (guint i = 0; i < mr->subregions->len; i++) {
             MemoryRegion *c = mr->subregions->pdata[i];
-            render(b, c, base + c->addr, lo, hi);
+            uint64_t c_end = c->size > UINT64_MAX - c->addr ? UINT64_MAX
+                                                             : c->addr + c->size;
+            uint64_t start = MAX(off, c->addr), end = MIN(off + len, c_end);
+            if (start < end) {
+                render(b, c, start - c->addr, addr + (start - off), end - start);
+            }
         }
         break;
     default:
-        view_fill(b, lo, hi, mr, base);
+        /* view_fill's base is where byte 0 would be; modulo 2^64 is fine. */
+        view_fill(b, addr, addr + len, mr, addr - off);
         break;
     }
 }
@@ -349,25 +354,46 @@ static MemoryRegionSection section_of(const FlatRange *r)
     };
 }
 
+static void notify_dels(MemoryListener *l, FlatView *old, FlatView *new)
+{
+    for (unsigned i = 0; old && i < old->nr && l->region_del; i++) {
+        if (!view_has(new, &old->ranges[i])) {
+            MemoryRegionSection s = section_of(&old->ranges[i]);
+            l->region_del(l, &s);
+        }
+    }
+}
+
+static void notify_adds(MemoryListener *l, FlatView *old, FlatView *new)
+{
+    for (unsigned i = 0; i < new->nr && l->region_add; i++) {
+        if (!view_has(old, &new->ranges[i])) {
+            MemoryRegionSection s = section_of(&new->ranges[i]);
+            l->region_add(l, &s);
+        }
+    }
+}
+
+/* Every listener's begin, then deletions from the highest priority down,
+ * then additions from the lowest up, then every commit: a low-priority
+ * listener is first to see a range appear and last to see it go. */
 static void notify_listeners(AddressSpace *as, FlatView *old, FlatView *new)
 {
-    for (guint li = 0; li < as->listeners->len; li++) {
-        MemoryListener *l = as->listeners->pdata[li];
+    GPtrArray *ls = as->listeners;
+    for (guint li = 0; li < ls->len; li++) {
+        MemoryListener *l = ls->pdata[li];
         if (l->begin) {
             l->begin(l);
         }
-        for (unsigned i = 0; old && i < old->nr && l->region_del; i++) {
-            if (!view_has(new, &old->ranges[i])) {
-                MemoryRegionSection s = section_of(&old->ranges[i]);
-                l->region_del(l, &s);
-            }
-        }
-        for (unsigned i = 0; i < new->nr && l->region_add; i++) {
-            if (!view_has(old, &new->ranges[i])) {
-                MemoryRegionSection s = section_of(&new->ranges[i]);
-                l->region_add(l, &s);
-            }
-        }
+    }
+    for (guint li = ls->len; li-- > 0;) {
+        notify_dels(ls->pdata[li], old, new);
+    }
+    for (guint li = 0; li < ls->len; li++) {
+        notify_adds(ls->pdata[li], old, new);
+    }
+    for (guint li = 0; li < ls->len; li++) {
+        MemoryListener *l = ls->pdata[li];
         if (l->commit) {
             l->commit(l);
         }

@@ -1,14 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * Clocks and timers. The virtual clock follows host monotonic time but
- * stands still while the VM is stopped; timers are GLib sources in the main
- * loop, re-armed when the virtual clock pauses and resumes.
+ * stands still while the VM is stopped. All timers share one GLib source
+ * whose ready time is the earliest deadline; a dispatch fires every due
+ * timer in deadline order.
  */
 #include "vireo/main-loop.h"
 #include <time.h>
 
 struct Timer {
-    GSource source;
     VireoClock clock;
     TimerCb cb;
     void *opaque;
@@ -17,7 +17,8 @@ struct Timer {
 
 static int64_t virtual_offset_ns;   /* virtual = monotonic - offset */
 static int64_t paused_at_ns = -1;   /* monotonic time of the pause, or -1 */
-static GPtrArray *virtual_timers;
+static GPtrArray *timers;           /* every Timer */
+static GSource *timer_source;
 
 static int64_t monotonic_ns(void)
 {
@@ -39,81 +40,103 @@ int64_t clock_get_ns(VireoClock clock)
     }
 }
 
-/* Monotonic microseconds at which the timer should fire, or -1. */
-static int64_t ready_time_us(Timer *t)
+/* Host monotonic nanoseconds at which the timer is due, or -1; `now` is
+ * the current monotonic time (wall-clock deadlines are relative to it). */
+static int64_t due_monotonic_ns(Timer *t, int64_t now)
 {
     if (t->expire_ns < 0) {
         return -1;
     }
-    if (t->clock == CLOCK_VIRTUAL) {
-        if (paused_at_ns >= 0) {
-            return -1;
-        }
-        return (t->expire_ns + virtual_offset_ns) / 1000;
+    switch (t->clock) {
+    case CLOCK_VIRTUAL:
+        return paused_at_ns >= 0 ? -1 : t->expire_ns + virtual_offset_ns;
+    case CLOCK_HOST:
+        return now + MAX(t->expire_ns - clock_get_ns(CLOCK_HOST), 0);
+    default:
+        return t->expire_ns;
     }
-    if (t->clock == CLOCK_HOST) {
-        int64_t delta = t->expire_ns - clock_get_ns(CLOCK_HOST);
-        return g_get_monotonic_time() + MAX(delta, 0) / 1000;
-    }
-    return t->expire_ns / 1000;
 }
 
-static gboolean timer_dispatch(GSource *src, GSourceFunc cb, gpointer data)
+static void timers_rearm(void)
 {
-    Timer *t = (Timer *)src;
-    if (t->expire_ns < 0 || clock_get_ns(t->clock) < t->expire_ns) {
-        /* Paused or woken early (µs rounding): wait again. */
-        g_source_set_ready_time(src, ready_time_us(t));
-        return G_SOURCE_CONTINUE;
+    int64_t first = -1, now = monotonic_ns();
+    for (guint i = 0; timers && i < timers->len; i++) {
+        int64_t d = due_monotonic_ns(timers->pdata[i], now);
+        if (d >= 0 && (first < 0 || d < first)) {
+            first = d;
+        }
     }
-    t->expire_ns = -1;
-    g_source_set_ready_time(src, -1);
-    t->cb(t->opaque);
+    /* GLib counts in microseconds; round up so we never wake early. */
+    g_source_set_ready_time(timer_source, first < 0 ? -1 : (first + 999) / 1000);
+}
+
+/* The due timer with the earliest deadline, as of `now` (monotonic). */
+static Timer *earliest_due(int64_t now)
+{
+    Timer *best = NULL;
+    int64_t best_due = 0;
+    for (guint i = 0; i < timers->len; i++) {
+        Timer *t = timers->pdata[i];
+        int64_t d = due_monotonic_ns(t, now);
+        if (d >= 0 && d <= now && (!best || d < best_due)) {
+            best = t;
+            best_due = d;
+        }
+    }
+    return best;
+}
+
+static gboolean timers_dispatch(GSource *src, GSourceFunc cb, gpointer data)
+{
+    /* "Now" is taken once, so a timer that re-arms itself for an instant
+     * already past runs again only on the next dispatch. */
+    int64_t now = monotonic_ns();
+    Timer *t;
+    while ((t = earliest_due(now))) {
+        t->expire_ns = -1;
+        t->cb(t->opaque);
+    }
+    timers_rearm();
     return G_SOURCE_CONTINUE;
 }
 
-static GSourceFuncs timer_funcs = { .dispatch = timer_dispatch };
+static GSourceFuncs timer_funcs = { .dispatch = timers_dispatch };
 
 Timer *timer_new_ns(VireoClock clock, TimerCb cb, void *opaque)
 {
-    Timer *t = (Timer *)g_source_new(&timer_funcs, sizeof(Timer));
+    if (!timers) {
+        timers = g_ptr_array_new();
+        timer_source = g_source_new(&timer_funcs, sizeof(GSource));
+        g_source_set_ready_time(timer_source, -1);
+        g_source_attach(timer_source, NULL);
+    }
+    Timer *t = g_new0(Timer, 1);
     t->clock = clock;
     t->cb = cb;
     t->opaque = opaque;
     t->expire_ns = -1;
-    g_source_set_ready_time(&t->source, -1);
-    g_source_attach(&t->source, NULL);
-    if (clock == CLOCK_VIRTUAL) {
-        if (!virtual_timers) {
-            virtual_timers = g_ptr_array_new();
-        }
-        g_ptr_array_add(virtual_timers, t);
-    }
+    g_ptr_array_add(timers, t);
     return t;
 }
 
 void timer_free(Timer *t)
 {
-    if (!t) {
-        return;
+    if (t) {
+        g_ptr_array_remove(timers, t);
+        g_free(t);
     }
-    if (virtual_timers) {
-        g_ptr_array_remove(virtual_timers, t);
-    }
-    g_source_destroy(&t->source);
-    g_source_unref(&t->source);
 }
 
 void timer_mod(Timer *t, int64_t expire_ns)
 {
     t->expire_ns = MAX(expire_ns, 0);
-    g_source_set_ready_time(&t->source, ready_time_us(t));
+    timers_rearm();
 }
 
 void timer_del(Timer *t)
 {
     t->expire_ns = -1;
-    g_source_set_ready_time(&t->source, -1);
+    timers_rearm();
 }
 
 bool timer_pending(Timer *t)
@@ -126,19 +149,13 @@ int64_t timer_expire_time_ns(Timer *t)
     return t->expire_ns;
 }
 
-static void rearm_virtual_timers(void)
-{
-    for (guint i = 0; virtual_timers && i < virtual_timers->len; i++) {
-        Timer *t = virtual_timers->pdata[i];
-        g_source_set_ready_time(&t->source, ready_time_us(t));
-    }
-}
-
 void clock_virtual_pause(void)
 {
     if (paused_at_ns < 0) {
         paused_at_ns = monotonic_ns();
-        rearm_virtual_timers();
+        if (timers) {
+            timers_rearm();
+        }
     }
 }
 
@@ -147,6 +164,8 @@ void clock_virtual_resume(void)
     if (paused_at_ns >= 0) {
         virtual_offset_ns += monotonic_ns() - paused_at_ns;
         paused_at_ns = -1;
-        rearm_virtual_timers();
+        if (timers) {
+            timers_rearm();
+        }
     }
 }

@@ -6,16 +6,28 @@
 #include "vireo/device.h"
 #include <string.h>
 
+static GPtrArray *all_buses;
+
+/* A bus that goes away (with the device that owns it) can no longer be
+ * found by type or name. */
+static void bus_finalize(Object *obj)
+{
+    BusState *bus = BUS(obj);
+    if (all_buses) {
+        g_ptr_array_remove(all_buses, bus);
+    }
+    g_free(bus->name);
+}
+
 static const TypeInfo bus_type = {
     .name = TYPE_BUS,
     .parent = TYPE_OBJECT,
     .instance_size = sizeof(BusState),
     .class_size = sizeof(BusClass),
     .abstract = true,
+    .instance_finalize = bus_finalize,
 };
 TYPE_REGISTER(bus_type)
-
-static GPtrArray *all_buses;
 
 BusState *bus_new(const char *bus_type, DeviceState *parent, const char *name)
 {

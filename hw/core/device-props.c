@@ -12,10 +12,16 @@
 static bool check_settable(Object *obj, const Property *p, GError **errp)
 {
     DeviceState *dev = DEVICE(obj);
-    if (dev->realized) {
+    if (dev->realized && dev->id) {
         error_setg(errp, "Attempt to set property '%s' on device '%s' "
+                   "(type '%s') after it was realized", p->name, dev->id,
+                   object_get_typename(obj));
+        return false;
+    }
+    if (dev->realized) {
+        error_setg(errp, "Attempt to set property '%s' on anonymous device "
                    "(type '%s') after it was realized", p->name,
-                   dev->id ? dev->id : "<anon>", object_get_typename(obj));
+                   object_get_typename(obj));
         return false;
     }
     return true;
@@ -62,9 +68,8 @@ const PropertyKind prop_kind_bool = {
             return false;                                                      \
         }                                                                      \
         if (x > (T)~(T)0) {                                                    \
-            error_setg(errp, "Property %s.%s doesn't take value %" G_GUINT64_FORMAT \
-                       " (maximum: %" G_GUINT64_FORMAT ")",                   \
-                       object_get_typename(obj), p->name, x, (uint64_t)(T)~(T)0); \
+            /* QEMU's words for a value out of the field's range. */           \
+            error_setg(errp, "Parameter '%s' expects %s", p->name, #T);        \
             return false;                                                      \
         }                                                                      \
         *FIELD(obj, p, T) = x;                                                 \
@@ -96,8 +101,7 @@ static bool i32_set(Object *obj, const Property *p, JsonNode *v, GError **errp)
         return false;
     }
     if (x < INT32_MIN || x > INT32_MAX) {
-        error_setg(errp, "Property %s.%s doesn't take value %" G_GINT64_FORMAT,
-                   object_get_typename(obj), p->name, x);
+        error_setg(errp, "Parameter '%s' expects int32_t", p->name);
         return false;
     }
     *FIELD(obj, p, int32_t) = x;

@@ -349,10 +349,42 @@ static int reset_one(Object *obj, void *opaque)
     return 0;
 }
 
+static void reset_tree(DeviceState *dev, GHashTable *done);
+
+/* Composition children: devices are reset with what is below them; other
+ * objects (containers, buses) are looked through. */
+static int reset_descendant(Object *obj, void *done)
+{
+    DeviceState *dev = (DeviceState *)object_dynamic_cast(obj, TYPE_DEVICE);
+    if (dev) {
+        reset_tree(dev, done);
+        return 0;
+    }
+    return object_child_foreach(obj, reset_descendant, done);
+}
+
+/* The device, its composition children, then the devices plugged into its
+ * buses (which live elsewhere in the tree); each once. */
+static void reset_tree(DeviceState *dev, GHashTable *done)
+{
+    if (!g_hash_table_add(done, dev)) {
+        return;
+    }
+    reset_one(OBJECT(dev), NULL);
+    object_child_foreach(OBJECT(dev), reset_descendant, done);
+    for (GSList *l = dev->child_buses; l; l = l->next) {
+        BusState *bus = l->data;
+        for (GList *d = bus->children.head; d; d = d->next) {
+            reset_tree(d->data, done);
+        }
+    }
+}
+
 void device_reset(DeviceState *dev)
 {
-    reset_one(OBJECT(dev), NULL);
-    object_child_foreach_recursive(OBJECT(dev), reset_one, NULL);
+    GHashTable *done = g_hash_table_new(NULL, NULL);
+    reset_tree(dev, done);
+    g_hash_table_destroy(done);
 }
 
 typedef struct ResetEntry {

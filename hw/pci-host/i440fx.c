@@ -130,6 +130,13 @@ typedef struct PIIX3State {
 #define PIIX3(obj) OBJECT_CHECK(PIIX3State, (obj), "PIIX3")
 #define PIIX_PIRQRC 0x60
 
+/* INTx pin (0 = INTA) of a function to the PIRQ it drives: the PIIX swizzle
+ * that SeaBIOS and our ACPI _PRT assume, (slot + pin - 1) & 3. */
+static int piix3_map_irq(PCIDevice *d, int pin)
+{
+    return (PCI_SLOT(d->devfn) + pin - 1) & 3;
+}
+
 /* Recomputes the ISA lines from the PIRQ levels and the route registers. */
 static void piix3_update(PIIX3State *s)
 {
@@ -238,7 +245,7 @@ PCIBus *i440fx_init(MemoryRegion *pci_mem, MemoryRegion *io, IrqLine *isa_irqs,
     I440FXHost *h = I440FX_HOST(host);
     memory_region_add_subregion(io, 0xcf8, &h->conf_idx);
     memory_region_add_subregion(io, 0xcfc, &h->conf_data);
-    h->bus = pci_bus_new(host, "pci.0", pci_mem, io, NULL, NULL, NULL);
+    h->bus = pci_bus_new(host, "pci.0", pci_mem, io, piix3_map_irq, NULL, NULL);
     if (!pci_create_simple(h->bus, PCI_DEVFN(0, 0), "i440FX", errp)) {
         return NULL;
     }

@@ -142,8 +142,11 @@ static uint64_t bar_address(PCIDevice *d, int n)
         a |= (uint64_t)pci_get_long(d->config + off + 4) << 32;
     }
     a &= ~(bar->size - 1);
-    /* Unprogrammed (0) or all-ones sizing values are not mappings. */
-    return a && a + bar->size > a ? a : UINT64_MAX;
+    /* Unprogrammed (0) or all-ones sizing values are not mappings: a BAR
+     * must end below 4 GiB (32-bit) or 2^64 (64-bit), as in QEMU. */
+    uint64_t last = a + bar->size - 1;
+    uint64_t limit = bar->type & PCI_BAR_MEM64 ? UINT64_MAX : UINT32_MAX;
+    return a && last > a && last < limit ? a : UINT64_MAX;
 }
 
 static void pci_update_mappings(PCIDevice *d)
