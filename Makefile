@@ -50,4 +50,4 @@ fuzz: deps kernels
 	@ninja --quiet -C build-fuzz tests/fuzz/fuzz-qmp tests/fuzz/fuzz-x86-loader
 	@mkdir -p build-fuzz/corpus/qmp build-fuzz/corpus/loader
 	build-fuzz/tests/fuzz/fuzz-qmp -max_total_time=$(FUZZ_SECONDS) build-fuzz/corpus/qmp tests/fuzz/corpus/qmp
-	build-fuzz/tests/fuzz/fuzz-x86-loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus/loader tests/kernels/build
+	build-fuzz/tests/fuzz/fuzz-x86-loader -max_total_time=$(FUZZ_SECONDS) -max_len=65536 build-fuzz/corpus/loader tests/fuzz/corpus/x86-loader tests/kernels/build

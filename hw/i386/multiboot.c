@@ -240,7 +240,7 @@ static bool load_modules(const BootParams *bp, MultibootInfo *mi,
                          uint64_t kernel_end, GError **errp)
 {
     g_autoptr(GPtrArray) pieces = NULL;
-    uint64_t next = kernel_end;
+    uint64_t next = MAX(kernel_end, BOOT_KERNEL_ADDR);   /* clear of ours */
     guint i;
 
     if (!bp->initrd || !*bp->initrd) {

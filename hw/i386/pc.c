@@ -12,6 +12,7 @@
 #include "vireo/machine.h"
 #include "vireo/rtc.h"
 #include "vireo/runstate.h"
+#include "vireo/x86-intc.h"
 #include "target/i386/cpu.h"
 #include "config-host.h"
 #include <string.h>
@@ -37,13 +38,22 @@ typedef struct PCMachineState {
 
 #define PC_MACHINE(obj) OBJECT_CHECK(PCMachineState, (obj), "pc-i440fx-machine")
 
-/* ISA IRQ n is GSI n: to the in-kernel irqchip (KVM), or, later, the
- * userspace PIC and IOAPIC. */
-static void pc_gsi_handler(void *opaque, int n, int level)
+/* Whether KVM's in-kernel PIC, IOAPIC, LAPICs and PIT serve; otherwise
+ * the userspace ones in hw/intc and hw/timer do. */
+static bool pc_irqchip_in_kernel(void)
 {
     const AccelOps *accel = accel_current();
-    if (accel && accel->set_gsi) {
-        accel->set_gsi(n, level);
+    return accel && accel->irqchip_in_kernel && accel->irqchip_in_kernel();
+}
+
+/* ISA IRQ n is GSI n: to the in-kernel irqchip (KVM), or the userspace PIC
+ * and IOAPIC. */
+static void pc_gsi_handler(void *opaque, int n, int level)
+{
+    if (pc_irqchip_in_kernel()) {
+        accel_current()->set_gsi(n, level);
+    } else {
+        x86_gsi_set(n, level);
     }
 }
 
@@ -281,7 +291,13 @@ static bool pc_init(MachineState *ms, GError **errp)
     pcms->gsi = irq_lines_new(pc_gsi_handler, pcms, 24);
     pcms->pci_bus = i440fx_init(get_system_memory(), get_system_io(), pcms->gsi,
                                 &pcms->isa_bus, errp);
-    if (!pcms->pci_bus || !pc_isa_devices_init(pcms, errp)) {
+    if (!pcms->pci_bus) {
+        return false;
+    }
+    if (!pc_irqchip_in_kernel() && !x86_intc_init(pcms->isa_bus, errp)) {
+        return false;
+    }
+    if (!pc_isa_devices_init(pcms, errp)) {
         return false;
     }
     pcms->fw_cfg = fw_cfg_init_io(0x510, true, errp);

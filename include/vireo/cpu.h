@@ -55,6 +55,8 @@ void cpu_kick(CPUState *cpu);
 void cpu_stop_current(void);
 /* Wake a halted vCPU (interrupt pending). */
 void cpu_wake(CPUState *cpu);
+/* The vCPU the calling thread runs, or NULL (main loop, other threads). */
+CPUState *current_cpu_get(void);
 /* Resets every CPU's architectural state (VM must be paused). */
 void cpus_reset(void);
 /* Ends all vCPU threads (on exit). */

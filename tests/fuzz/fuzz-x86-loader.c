@@ -21,11 +21,17 @@ static KernelLoader *const loaders[] = {
     [KERNEL_ELF64] = elf64_load,
 };
 
+static char initrd[] = "/tmp/vireo-fuzz-initrd-XXXXXX";
+
+static void remove_initrd(void)
+{
+    unlink(initrd);
+}
+
 static BootParams *fuzz_guest(void)
 {
     static BootParams bp;
     static E820Table e820;
-    static char initrd[] = "/tmp/vireo-fuzz-initrd-XXXXXX";
     static const uint8_t initrd_data[4096] = { 0x1f, 0x8b };
     int fd;
 
@@ -37,6 +43,7 @@ static BootParams *fuzz_guest(void)
         abort();
     }
     close(fd);
+    atexit(remove_initrd);
     e820_add(&e820, 0, 0x9fc00, E820_RAM);
     e820_add(&e820, 0x9fc00, 0x400, E820_RESERVED);
     e820_add(&e820, 0xf0000, 0x10000, E820_RESERVED);

@@ -10,6 +10,7 @@
 #include <glib.h>
 #include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #define MiB (1024 * 1024)
 
@@ -570,7 +571,7 @@ static void test_multiboot_errors(void)
     size_t len, alen;
     g_autofree uint8_t *img = make_mb_elf32(&len);
     g_autofree uint8_t *aout = make_aout(&alen);
-    g_autofree char *missing = NULL;
+    g_autofree char *missing = NULL, *big = NULL, *msg = NULL;
 
     guest_init(&g, 32 * MiB);
 
@@ -608,7 +609,14 @@ static void test_multiboot_errors(void)
     assert_load_fails(&g, "is not an i386 ELF32 image");
     img[0] = 0x7f;
 
+    big = guest_file(&g, "big", "", 0);
+    g_assert_cmpint(truncate(big, 40 * MiB), ==, 0);
     set_kernel(&g, img, len);
+    g.bp.initrd = big;
+    msg = g_strdup_printf("multiboot module '%s' (41943040 bytes) does not "
+                          "fit in guest RAM at 0x103000: use more -m", big);
+    assert_load_fails(&g, msg);
+
     missing = g_build_filename(g.dir, "missing", NULL);
     g.bp.initrd = missing;
     assert_load_fails(&g, "could not load multiboot module");
