@@ -18,8 +18,8 @@ $(BUILD)/build.ninja:
 	@meson setup $(BUILD) >/dev/null
 
 build: deps $(BUILD)/build.ninja
-	@ninja --quiet -C $(BUILD)
-	@test -x $(VIREO)
+	@out=$$(ninja --quiet -C $(BUILD) 2>&1) || { echo "$$out"; exit 1; }; \
+	 echo "$$out" | grep -v '^ninja: no work to do' || true
 
 kernels: deps
 	@$(MAKE) -s -C tests/kernels
