@@ -19,7 +19,7 @@ $(BUILD)/build.ninja:
 
 build: deps $(BUILD)/build.ninja
 	@out=$$(ninja --quiet -C $(BUILD) 2>&1) || { echo "$$out"; exit 1; }; \
-	 echo "$$out" | grep -v '^ninja: no work to do' || true
+	 [ -z "$$out" ] || echo "$$out" | grep -v '^ninja: no work to do' || true
 
 kernels: deps
 	@$(MAKE) -s -C tests/kernels
