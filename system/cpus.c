@@ -152,6 +152,11 @@ void cpu_wake(CPUState *cpu)
     cpu_kick(cpu);
 }
 
+CPUState *current_cpu_get(void)
+{
+    return current_cpu;
+}
+
 bool all_vcpus_paused(void)
 {
     CPUState *cpu;

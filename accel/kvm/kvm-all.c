@@ -382,11 +382,9 @@ static bool kvm_init(MachineState *ms, GError **errp)
         if (!kvm_setup_irq_routing(errp)) {
             return false;
         }
-    } else {
-        error_setg(errp, "kernel-irqchip=off needs the userspace interrupt "
-                   "controllers, which this Vireo does not have yet");
-        return false;
     }
+    /* kernel-irqchip=off: hw/intc and hw/timer serve; the vCPU loop injects
+     * with KVM_INTERRUPT (kvm-cpu.c). */
     int nent = 128;
     for (;;) {
         s->supported_cpuid = g_malloc0(sizeof(struct kvm_cpuid2) +

@@ -10,6 +10,7 @@
 #include "vireo/main-loop.h"
 #include "vireo/memory.h"
 #include "vireo/runstate.h"
+#include "vireo/x86-intc.h"
 #include <errno.h>
 #include <signal.h>
 #include <string.h>
@@ -18,6 +19,8 @@
 #include <unistd.h>
 
 #define SIG_KICK SIGUSR1
+#define CPUID_1_ECX_X2APIC (1u << 21)
+#define CPUID_1_ECX_TSC_DEADLINE (1u << 24)
 
 static void kick_handler(int sig)
 {
@@ -36,6 +39,15 @@ static bool set_cpuid(CPUState *cpu, GError **errp)
             .indexed = e->flags & KVM_CPUID_FLAG_SIGNIFCANT_INDEX,
             .eax = e->eax, .ebx = e->ebx, .ecx = e->ecx, .edx = e->edx,
         };
+    }
+    if (!kvm_state.irqchip) {
+        /* Without the in-kernel local APIC, KVM runs neither its TSC-deadline
+         * timer nor x2APIC MSRs; the userspace APIC is xAPIC only. */
+        for (unsigned i = 0; i < sup->nent; i++) {
+            if (entries[i].function == 1) {
+                entries[i].ecx &= ~(CPUID_1_ECX_X2APIC | CPUID_1_ECX_TSC_DEADLINE);
+            }
+        }
     }
     const char *model = current_machine ? current_machine->cpu_type : NULL;
     unsigned smp = current_machine ? current_machine->smp_cpus : 1;
@@ -308,6 +320,87 @@ void kvm_get_state(CPUState *cpu)
     msrs_transfer(v->fd, env, false);
 }
 
+/* --- Userspace irqchip (kernel-irqchip=off): hw/intc's local APIC --- */
+
+/* INIT (SDM 9.1): the reset state of the registers, nothing left to inject;
+ * MSRs (IA32_APIC_BASE too), the TSC and the FPU keep their values. The CPU
+ * then waits for a SIPI. */
+static void kvm_apic_init(CPUState *cpu)
+{
+    KVMVcpu *v = cpu->accel;
+    X86State *env = &X86_CPU(cpu)->env;
+    struct kvm_vcpu_events events = { 0 };
+    x86_cpu_reset_state(X86_CPU(cpu));
+    env->apic_base = apic_get_base(cpu);
+    kvm_put_state(cpu, false);
+    kvm_ioctl(v->fd, KVM_SET_VCPU_EVENTS, &events);
+}
+
+/* SIPI (SDM 8.4.4): real mode at vector * 4 KiB. */
+static void kvm_apic_sipi(CPUState *cpu, int vector)
+{
+    X86State *env = &X86_CPU(cpu)->env;
+    env->segs[R_CS].selector = vector << 8;
+    env->segs[R_CS].base = (uint64_t)vector << 12;
+    env->rip = 0;
+    kvm_put_state(cpu, false);
+}
+
+/* With the big lock held, before KVM_RUN: INIT and SIPI, HLT, then NMI and
+ * interrupt injection. False if the vCPU must not run now: it is marked
+ * halted (under the lock, so a cpu_wake cannot be lost) and sleeps until
+ * an interrupt wakes it. */
+static bool kvm_apic_pre_run(CPUState *cpu, KVMVcpu *v)
+{
+    struct kvm_run *run = v->run;
+    int vector;
+    if (apic_take_init(cpu)) {
+        kvm_apic_init(cpu);
+        v->in_hlt = false;
+    }
+    if (apic_waiting_for_sipi(cpu)) {
+        if (!apic_take_sipi(cpu, &vector)) {
+            cpu->halted = true;
+            return false;
+        }
+        kvm_apic_sipi(cpu, vector);
+    }
+    if (v->in_hlt) {
+        if (!apic_wakes_halted_cpu(cpu, run->if_flag)) {
+            cpu->halted = true;
+            return false;
+        }
+        v->in_hlt = false;
+    }
+    if (apic_take_nmi(cpu)) {
+        kvm_ioctl(v->fd, KVM_NMI, NULL);
+    }
+    if (run->ready_for_interrupt_injection && run->if_flag &&
+        apic_has_interrupt(cpu)) {
+        vector = apic_get_interrupt(cpu);
+        if (vector >= 0) {
+            struct kvm_interrupt irq = { .irq = vector };
+            kvm_ioctl(v->fd, KVM_INTERRUPT, &irq);
+        }
+    }
+    /* Exit as soon as the guest can take (another) one. */
+    run->request_interrupt_window = apic_has_interrupt(cpu);
+    run->cr8 = apic_get_tpr(cpu) >> 4;
+    return true;
+}
+
+/* After KVM_RUN: the guest may have changed CR8 (the TPR) and the
+ * IA32_APIC_BASE MSR, which KVM keeps. */
+static void kvm_apic_post_run(CPUState *cpu, struct kvm_run *run)
+{
+    if (apic_get_tpr(cpu) >> 4 != run->cr8) {
+        apic_set_tpr(cpu, run->cr8 << 4);
+    }
+    if (apic_get_base(cpu) != run->apic_base) {
+        apic_set_base(cpu, run->apic_base);
+    }
+}
+
 /* --- Run loop --- */
 
 static void handle_io(struct kvm_run *run)
@@ -341,14 +434,28 @@ VcpuExit kvm_vcpu_exec(CPUState *cpu)
         /* Guest RAM would still work through exits, but slowly: start with
          * the slots in place. */
         kvm_memslots_settle();
+        v->in_hlt = false;
         kvm_put_state(cpu, true);
     }
     if (cpu->stop || cpu->exit_thread) {
         return VCPU_EXIT_AGAIN;
     }
+    if (!kvm_state.irqchip) {
+        bql_lock();
+        bool runnable = kvm_apic_pre_run(cpu, v);
+        bql_unlock();
+        if (!runnable) {
+            return VCPU_EXIT_AGAIN;
+        }
+    }
     int r = ioctl(v->fd, KVM_RUN, 0);
     int err = errno;
     run->immediate_exit = 0;
+    if (!kvm_state.irqchip) {
+        bql_lock();
+        kvm_apic_post_run(cpu, run);
+        bql_unlock();
+    }
     if (r < 0) {
         if (err == EINTR || err == EAGAIN) {
             return VCPU_EXIT_AGAIN;
@@ -370,7 +477,13 @@ VcpuExit kvm_vcpu_exec(CPUState *cpu)
         bql_unlock();
         return VCPU_EXIT_AGAIN;
     case KVM_EXIT_HLT:
-        return VCPU_EXIT_HALTED;
+        /* Only without the in-kernel irqchip: the next call sleeps unless
+         * the APIC has something that ends HLT. */
+        v->in_hlt = true;
+        return VCPU_EXIT_AGAIN;
+    case KVM_EXIT_IRQ_WINDOW_OPEN:
+    case KVM_EXIT_SET_TPR:
+        return VCPU_EXIT_AGAIN;
     case KVM_EXIT_SHUTDOWN:
         /* Triple fault: the PC resets (or stops with -no-reboot). */
         request_reset(SHUTDOWN_CAUSE_GUEST_RESET);

@@ -24,6 +24,7 @@ typedef struct KVMState {
 typedef struct KVMVcpu {
     int fd;
     struct kvm_run *run;
+    bool in_hlt;                /* userspace irqchip: the guest executed HLT */
 } KVMVcpu;
 
 extern KVMState kvm_state;
