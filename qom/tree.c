@@ -15,16 +15,20 @@ Object *object_get_root(void)
     return root;
 }
 
-Object *object_get_container(const char *name)
+Object *object_get_child_container(Object *parent, const char *name)
 {
-    Object *root = object_get_root();
-    Object *c = object_resolve_path_component(root, name);
+    Object *c = object_resolve_path_component(parent, name);
     if (!c) {
         c = object_new(TYPE_CONTAINER, NULL);
-        object_property_add_child(root, name, c, NULL);
+        object_property_add_child(parent, name, c, NULL);
         object_unref(c);
     }
     return c;
+}
+
+Object *object_get_container(const char *name)
+{
+    return object_get_child_container(object_get_root(), name);
 }
 
 static JsonNode *child_get(Object *obj, ObjectProperty *p, GError **errp)

@@ -137,14 +137,7 @@ DeviceState *device_new(const char *type, GError **errp)
 
 static Object *machine_container(const char *name)
 {
-    Object *machine = object_get_container("machine");
-    Object *c = object_resolve_path_component(machine, name);
-    if (!c) {
-        c = object_new(TYPE_CONTAINER, NULL);
-        object_property_add_child(machine, name, c, NULL);
-        object_unref(c);
-    }
-    return c;
+    return object_get_child_container(object_get_container("machine"), name);
 }
 
 static bool device_place_in_tree(DeviceState *dev, const char *anon_container,

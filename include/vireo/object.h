@@ -113,6 +113,8 @@ ObjectClass *object_class_check_cast(ObjectClass *klass, const char *typename,
  * "/objects" holds -object instances; "/chardevs" the character devices. */
 Object *object_get_root(void);
 Object *object_get_container(const char *name);   /* child of root, created */
+/* Child container `name` of parent, created if missing. */
+Object *object_get_child_container(Object *parent, const char *name);
 /* Adds child<type> property `name` to parent; takes a reference. */
 bool object_property_add_child(Object *parent, const char *name, Object *child,
                                GError **errp);
