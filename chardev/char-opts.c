@@ -16,13 +16,6 @@ static const ChardevOption common_options[] = {
     { NULL }
 };
 
-static const struct {
-    const char *word;
-    bool value;
-} bool_words[] = {
-    { "on", true }, { "yes", true }, { "true", true }, { "y", true },
-    { "off", false }, { "no", false }, { "false", false }, { "n", false },
-};
 
 /* Splits at single commas; ",," stands for a literal comma. */
 static GPtrArray *split_items(const char *str)
@@ -68,42 +61,11 @@ static const ChardevOption *lookup_option(ChardevClass *cc, const char *name)
 static bool parse_bool_word(const char *name, const char *v, bool *out,
                             GError **errp)
 {
-    for (size_t i = 0; i < G_N_ELEMENTS(bool_words); i++) {
-        if (strcmp(bool_words[i].word, v) == 0) {
-            *out = bool_words[i].value;
-            return true;
-        }
-    }
-    error_setg(errp, "Parameter '%s' expects 'on' or 'off'", name);
-    return false;
-}
-
-static bool parse_number(const char *v, bool suffixes, uint64_t *out)
-{
-    static const char units[] = "bkmgte";
-    char *end;
-    guint64 n;
-
-    if (!g_ascii_isdigit(*v)) {
+    if (!parse_bool_str(v, out, NULL)) {
+        error_setg(errp, "Parameter '%s' expects 'on' or 'off'", name);
         return false;
     }
-    n = g_ascii_strtoull(v, &end, 0);
-    if (suffixes && *end) {
-        const char *u = strchr(units, g_ascii_tolower(*end));
-
-        if (!u || end[1]) {
-            return false;
-        }
-        for (ptrdiff_t i = u - units; i > 0; i--) {
-            if (n > G_MAXUINT64 / 1024) {
-                return false;
-            }
-            n *= 1024;
-        }
-        end++;
-    }
-    *out = n;
-    return *end == '\0';
+    return true;
 }
 
 /* Returns the canonical form of value (on/off, decimal) or NULL. */
@@ -119,7 +81,8 @@ static char *check_value(const ChardevOption *o, const char *value,
                ? g_strdup(b ? "on" : "off") : NULL;
     case CHR_OPT_NUMBER:
     case CHR_OPT_SIZE:
-        if (!parse_number(value, o->type == CHR_OPT_SIZE, &n)) {
+        if (!g_ascii_isdigit(*value) ||
+            !parse_uint64_str(value, &n, o->type == CHR_OPT_SIZE, NULL)) {
             error_setg(errp, "Parameter '%s' expects %s", o->name,
                        o->type == CHR_OPT_SIZE ? "a size" : "a number");
             return NULL;
