@@ -324,6 +324,10 @@ static void parse_smp(const char *arg, MachineState *ms, unsigned max)
             !parse_uint64_str(v, fields[i].p, false, NULL)) {
             die("-smp %s: '%s' expects a number", arg, fields[i].k);
         }
+        if (v && *fields[i].p == 0) {
+            die("-smp %s: Invalid CPU topology: CPU topology parameters must "
+                "be greater than zero", arg);
+        }
     }
     if (opts_first_unused(o)) {
         die("-smp %s: Invalid parameter '%s'", arg, opts_first_unused(o));
