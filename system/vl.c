@@ -255,9 +255,12 @@ static void list_devices(void)
     for (GSList *l = list; l; l = l->next) {
         DeviceClass *dc = l->data;
         if (dc->user_creatable) {
-            printf("name \"%s\"%s%s%s%s\n", object_class_get_name(l->data),
-                   dc->bus_type ? ", bus " : "", dc->bus_type ? dc->bus_type : "",
-                   dc->desc ? ", desc \"" : "", dc->desc ? dc->desc : "");
+            printf("name \"%s\"%s%s", object_class_get_name(l->data),
+                   dc->bus_type ? ", bus " : "", dc->bus_type ? dc->bus_type : "");
+            if (dc->desc) {
+                printf(", desc \"%s\"", dc->desc);
+            }
+            printf("\n");
         }
     }
     g_slist_free(list);
@@ -562,14 +565,24 @@ static void daemonize_finish(void)
 
 static char *pidfile_path;
 
+/* Written and locked for the life of the process, so a second instance
+ * with the same -pidfile refuses to start, as QEMU does. */
 static void pidfile_write(const char *path)
 {
-    g_autofree char *pid = g_strdup_printf("%d\n", getpid());
-    GError *err = NULL;
-    if (!g_file_set_contents(path, pid, -1, &err)) {
-        die("cannot create PID file: %s", err->message);
+    int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        die("cannot create PID file %s: %s", path, g_strerror(errno));
     }
-    pidfile_path = g_canonicalize_filename(path, NULL);
+    if (lockf(fd, F_TLOCK, 0) < 0) {
+        die("cannot create PID file %s: Cannot lock pid file: %s", path,
+            g_strerror(errno));
+    }
+    g_autofree char *pid = g_strdup_printf("%d\n", getpid());
+    if (ftruncate(fd, 0) < 0 || write(fd, pid, strlen(pid)) != (ssize_t)strlen(pid)) {
+        die("cannot create PID file %s: %s", path,
+            g_strerror(errno));
+    }
+    pidfile_path = g_canonicalize_filename(path, NULL);   /* fd stays open */
 }
 
 static void early_signal(int sig)
