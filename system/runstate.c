@@ -185,8 +185,9 @@ bool runstate_process_requests(void)
     }
     cause = g_atomic_int_and(&reset_request, 0);
     if (cause) {
-        if (no_reboot && cause == SHUTDOWN_CAUSE_GUEST_RESET) {
-            /* -no-reboot: a guest reboot ends the VM instead. */
+        if (no_reboot && cause != SHUTDOWN_CAUSE_SUBSYSTEM_RESET) {
+            /* -no-reboot: a reset (the guest's or system_reset) ends the VM
+             * instead, as in QEMU. */
             if (!do_shutdown(cause)) {
                 return false;
             }

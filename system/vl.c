@@ -430,7 +430,13 @@ static const char *accel_list(Config *c)
         die("-accel %s: missing accelerator name", c->accel);
     }
     if (!strcmp(name, "help")) {
-        printf("Accelerators supported in Vireo binary:\nkvm\n");
+        printf("Accelerators supported in Vireo binary:\n");
+        for (const char *const *a = (const char *const[]){ "kvm", "tcg", NULL };
+             *a; a++) {
+            if (accel_find(*a)) {
+                printf("%s\n", *a);
+            }
+        }
         exit(0);
     }
     const char *kic = opts_get(o, "kernel-irqchip");
