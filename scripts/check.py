@@ -15,7 +15,7 @@ r = subprocess.run(["meson", "test", "-C", build, "--print-errorlogs"],
                    stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 sys.stdout.write(r.stdout)
 # Count GTest cases, not programs: "N/M name  OK  0.1s  15 subtests passed".
-for status, sub in re.findall(r"^\s*\d+/\d+ \S+\s+(OK|FAIL|SKIP|TIMEOUT|EXPECTEDFAIL|UNEXPECTEDPASS)\s+[\d.]+s(?:\s+(\d+) subtests passed)?", r.stdout, re.M):
+for status, sub in re.findall(r"^\s*\d+/\d+ .+?\s+(OK|FAIL|SKIP|TIMEOUT|ERROR|EXPECTEDFAIL|UNEXPECTEDPASS)\s+[\d.]+s(?:\s+(\d+) subtests passed)?", r.stdout, re.M):
     if status == "OK":
         passed += int(sub or 1)
     elif status == "SKIP":
