@@ -52,7 +52,7 @@ bool kvm_present(void)
 /* Names QEMU knows but Vireo does not build yet. */
 static bool accel_known_elsewhere(const char *name)
 {
-    return !strcmp(name, "tcg") || !strcmp(name, "xen") || !strcmp(name, "hax") ||
+    return !strcmp(name, "xen") || !strcmp(name, "hax") ||
            !strcmp(name, "whpx") || !strcmp(name, "hvf") || !strcmp(name, "nvmm") ||
            !strcmp(name, "qtest");
 }
