@@ -92,6 +92,19 @@ def vireo(vireo_bin):
 
 
 @pytest.fixture
+def run_kernel_tcg(vireo, kernels):
+    """run_kernel_tcg(name, *args, smp=1) runs a test kernel on the software
+    CPU (no /dev/kvm needed), with -no-reboot, to its exit."""
+    def run(name, *args, timeout=60, smp=1):
+        boot = "-bios" if name in FIRMWARE_IMAGES else "-kernel"
+        v = vireo(["-no-reboot", "-nographic", "-smp", str(smp), *vh.DEBUG_EXIT,
+                   boot, kernels / name, *args], accel="tcg")
+        v.run(timeout)
+        return v
+    return run
+
+
+@pytest.fixture
 def run_kernel(vireo, kernels, kvm):
     """run_kernel(name, *args, reboot=False, timeout=30) runs a test kernel
     on KVM with the serial on stdout and isa-debug-exit, to its exit."""

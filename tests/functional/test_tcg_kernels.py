@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Every test kernel on the software CPU (TCG): the same checks as on KVM
+(PASS line, exit status 33), without /dev/kvm, so these always run."""
+import re
+
+import pytest
+
+from vireo import DEBUG_EXIT, EXIT_PASS
+
+KERNELS = [
+    ("hello.elf", [], [1, 2]),
+    ("io.elf", ["-device", "pc-testdev"], [1]),
+    ("timer.elf", [], [1, 2]),
+    ("long64.elf", ["-device", "pc-testdev"], [1]),
+    ("realmode.bin", ["-device", "pc-testdev"], [1]),
+    ("pci.elf", ["-device", "pci-testdev"], [1]),
+    ("smp.elf", [], [1, 2, 4]),
+    ("mbinfo.bin", ["-append", "a b", "-initrd", "/etc/hostname x"], [1]),
+]
+
+
+def assert_passed(v, name):
+    out = v.serial()
+    assert v.proc.returncode == EXIT_PASS, v.describe()
+    assert f"PASS {name}\n" in out, v.describe()
+    assert "FAIL" not in out, v.describe()
+
+
+@pytest.mark.parametrize("kernel,args,smp", [
+    pytest.param(k, a, n, id=f"{k}-smp{n}")
+    for k, a, cpus in KERNELS for n in cpus])
+def test_kernel_passes_on_tcg(run_kernel_tcg, kernel, args, smp):
+    v = run_kernel_tcg(kernel, *args, smp=smp)
+    assert_passed(v, kernel.split(".")[0])
+    if kernel == "smp.elf":
+        assert f"smp: {smp} cpus\n" in v.serial(), v.describe()
+
+
+def test_reset_on_tcg(vireo, kernels):
+    """A guest reset (port 0xCF9) re-enters the kernel, which then passes."""
+    v = vireo(["-nographic", *DEBUG_EXIT, "-kernel", kernels / "reset.elf"],
+              accel="tcg")
+    v.run(60)
+    assert v.proc.returncode == EXIT_PASS, v.describe()
+    assert re.search(r"reset: came back", v.serial()), v.describe()
