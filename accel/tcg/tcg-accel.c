@@ -143,18 +143,6 @@ static bool tcg_init(MachineState *ms, GError **errp)
     return true;
 }
 
-/* What the model leaves to the accelerator's "supported" table, which
- * the software CPU has none of: the CLFLUSH line size (64 bytes). */
-static void tcg_cpuid_fixup(X86CPU *cpu)
-{
-    for (unsigned k = 0; k < cpu->cpuid_nr; k++) {
-        CpuidEntry *e = &cpu->cpuid[k];
-        if (e->function == 1 && !(e->ebx & 0xff00)) {
-            e->ebx |= 8 << 8;
-        }
-    }
-}
-
 static bool tcg_vcpu_init(CPUState *cs, GError **errp)
 {
     X86CPU *cpu = X86_CPU(cs);
@@ -163,7 +151,6 @@ static bool tcg_vcpu_init(CPUState *cs, GError **errp)
     if (!x86_cpu_build_cpuid(cpu, model, NULL, 0, smp, errp)) {
         return false;
     }
-    tcg_cpuid_fixup(cpu);
     X86Tcg *t = x86_tcg_new(cpu);
     if (!t) {
         error_setg(errp, "out of memory for the vCPU's TLB");

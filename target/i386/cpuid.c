@@ -202,6 +202,7 @@ static void build_qemu64(GArray *leaves, const CpuidEntry *sup, unsigned nsup)
     }
     CpuidEntry *l1 = leaf_need(leaves, 1, 0);
     l1->eax = 0x000f06b1;  /* family 15, model 107, stepping 1 */
+    l1->ebx = 8 << 8;      /* CLFLUSH line size: 8 x 8 = 64 bytes */
     leaf_need(leaves, 7, 0);
     CpuidEntry *ext = leaf_need(leaves, 0x80000000, 0);
     ext->eax = 0x80000008;
