@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from vireo import DEBUG_EXIT, EXIT_PASS
+from vireo import DEBUG_EXIT, EXIT_PASS, assert_passed
 
 # (kernel, extra arguments, vCPU counts worth running it with)
 KERNELS = [
@@ -16,13 +16,6 @@ KERNELS = [
     ("long64.elf", ["-device", "pc-testdev"], [1, 2]),
     ("realmode.bin", ["-device", "pc-testdev"], [1]),
 ]
-
-
-def assert_passed(v, name):
-    out = v.serial()
-    assert v.proc.returncode == EXIT_PASS, v.describe()
-    assert f"PASS {name}\n" in out, v.describe()
-    assert "FAIL" not in out, v.describe()
 
 
 @pytest.mark.parametrize("kernel,args,smp", [

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from vireo import DEBUG_EXIT, EXIT_PASS
+from vireo import DEBUG_EXIT, EXIT_PASS, assert_passed
 
 KERNELS = [
     ("hello.elf", [], [1, 2]),
@@ -17,13 +17,6 @@ KERNELS = [
     ("smp.elf", [], [1, 2, 4]),
     ("mbinfo.bin", ["-append", "a b", "-initrd", "/etc/hostname x"], [1]),
 ]
-
-
-def assert_passed(v, name):
-    out = v.serial()
-    assert v.proc.returncode == EXIT_PASS, v.describe()
-    assert f"PASS {name}\n" in out, v.describe()
-    assert "FAIL" not in out, v.describe()
 
 
 @pytest.mark.parametrize("kernel,args,smp", [

@@ -20,6 +20,14 @@ EXIT_PASS = (0x10 << 1) | 1
 EXIT_FAIL = (0x11 << 1) | 1
 
 
+def assert_passed(v, name):
+    """A test kernel run ended well: exit 33 and its PASS line, no FAIL."""
+    out = v.serial()
+    assert v.proc.returncode == EXIT_PASS, v.describe()
+    assert f"PASS {name}\n" in out, v.describe()
+    assert "FAIL" not in out, v.describe()
+
+
 def kvm_unusable_reason():
     """None when /dev/kvm can run guests, else why it cannot."""
     import fcntl
