@@ -11,6 +11,10 @@
 
 #define TB_MAX_INSNS 128
 
+/* x87 arithmetic and data instructions (ops-x87.c). */
+bool trans_x87_full(TransCtx *c, const X86Decoded *d, Insn *i);
+bool trans_fwait_x87(TransCtx *c, const X86Decoded *d, Insn *i);
+
 static const TransFn trans_1b[256] = {
     [0x00 ... 0x05] = trans_alu, [0x08 ... 0x0d] = trans_alu,
     [0x10 ... 0x15] = trans_alu, [0x18 ... 0x1d] = trans_alu,
@@ -33,7 +37,7 @@ static const TransFn trans_1b[256] = {
     [0x8f] = trans_pop_rm,
     [0x90 ... 0x97] = trans_xchg_ax,
     [0x98] = trans_cbw, [0x99] = trans_cwd, [0x9a] = trans_callf,
-    [0x9b] = trans_fwait, [0x9c] = trans_pushf, [0x9d] = trans_popf,
+    [0x9b] = trans_fwait_x87, [0x9c] = trans_pushf, [0x9d] = trans_popf,
     [0x9e ... 0x9f] = trans_lahf_sahf,
     [0xa0 ... 0xa3] = trans_mov_moffs, [0xa4 ... 0xa7] = trans_string,
     [0xa8 ... 0xa9] = trans_test, [0xaa ... 0xaf] = trans_string,
@@ -43,7 +47,7 @@ static const TransFn trans_1b[256] = {
     [0xc8] = trans_enter, [0xc9] = trans_leave, [0xca ... 0xcb] = trans_retf,
     [0xcc ... 0xce] = trans_int, [0xcf] = trans_iret,
     [0xd0 ... 0xd3] = trans_grp2, [0xd4 ... 0xd5] = trans_bcd,
-    [0xd7] = trans_xlat, [0xd8 ... 0xdf] = trans_x87,
+    [0xd7] = trans_xlat, [0xd8 ... 0xdf] = trans_x87_full,
     [0xe0 ... 0xe3] = trans_loop, [0xe4 ... 0xe7] = trans_io,
     [0xe8] = trans_call, [0xe9] = trans_jmp, [0xea] = trans_jmpf,
     [0xeb] = trans_jmp, [0xec ... 0xef] = trans_io,
