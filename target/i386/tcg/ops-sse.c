@@ -3,7 +3,7 @@
  * MMX/SSE data movement and logic, FXSAVE/FXRSTOR, LDMXCSR/STMXCSR, the
  * fences, and the x87 control instructions (Intel SDM vol. 1 ch. 8-11,
  * vol. 2). Register state lives in X86State.fxsave (the FXSAVE image).
- * Arithmetic on x87 and SSE registers is not implemented yet (#UD).
+ * SSE/MMX arithmetic is in ops-sse-int.c, x87 arithmetic in ops-x87.c.
  */
 #include "target/i386/tcg/translate.h"
 #include "target/i386/tcg/insn-inline.h"

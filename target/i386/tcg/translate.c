@@ -14,6 +14,14 @@
 /* x87 arithmetic and data instructions (ops-x87.c). */
 bool trans_x87_full(TransCtx *c, const X86Decoded *d, Insn *i);
 bool trans_fwait_x87(TransCtx *c, const X86Decoded *d, Insn *i);
+/* SSE arithmetic on the host's unit (ops-sse-int.c). */
+bool trans_sse_int(TransCtx *c, const X86Decoded *d, Insn *i);
+
+/* SSE moves and logic (ops-sse.c), then the rest. */
+static bool trans_sse_any(TransCtx *c, const X86Decoded *d, Insn *i)
+{
+    return trans_sse(c, d, i) || trans_sse_int(c, d, i);
+}
 
 static const TransFn trans_1b[256] = {
     [0x00 ... 0x05] = trans_alu, [0x08 ... 0x0d] = trans_alu,
@@ -61,14 +69,14 @@ static const TransFn trans_0f[256] = {
     [0x00] = trans_grp6, [0x01] = trans_grp7, [0x02 ... 0x03] = trans_lar_lsl,
     [0x05] = trans_syscall, [0x06] = trans_clts, [0x07] = trans_sysret,
     [0x08 ... 0x09] = trans_cache, [0x0b] = trans_ud, [0x0d] = trans_prefetch,
-    [0x10 ... 0x17] = trans_sse, [0x18] = trans_prefetch,
+    [0x10 ... 0x17] = trans_sse_any, [0x18] = trans_prefetch,
     [0x19 ... 0x1f] = trans_nop_modrm,
     [0x20] = trans_mov_cr, [0x21] = trans_mov_dr, [0x22] = trans_mov_cr,
-    [0x23] = trans_mov_dr, [0x28 ... 0x2f] = trans_sse,
+    [0x23] = trans_mov_dr, [0x28 ... 0x2f] = trans_sse_any,
     [0x30] = trans_msr, [0x31] = trans_rdtsc, [0x32] = trans_msr,
     [0x34] = trans_sysenter, [0x35] = trans_sysexit,
     [0x40 ... 0x4f] = trans_cmov,
-    [0x50 ... 0x76] = trans_sse, [0x77] = trans_emms, [0x7c ... 0x7f] = trans_sse,
+    [0x50 ... 0x76] = trans_sse_any, [0x77] = trans_emms, [0x7c ... 0x7f] = trans_sse_any,
     [0x80 ... 0x8f] = trans_jcc, [0x90 ... 0x9f] = trans_setcc,
     [0xa0] = trans_push_sreg, [0xa1] = trans_pop_sreg, [0xa2] = trans_cpuid,
     [0xa3] = trans_bt, [0xa4 ... 0xa5] = trans_shd,
@@ -79,9 +87,9 @@ static const TransFn trans_0f[256] = {
     [0xb8] = trans_popcnt, [0xb9] = trans_ud, [0xba] = trans_grp8,
     [0xbb] = trans_bt, [0xbc ... 0xbd] = trans_bitscan,
     [0xbe ... 0xbf] = trans_movx,
-    [0xc0 ... 0xc1] = trans_xadd, [0xc2 ... 0xc6] = trans_sse,
+    [0xc0 ... 0xc1] = trans_xadd, [0xc2 ... 0xc6] = trans_sse_any,
     [0xc7] = trans_grp9, [0xc8 ... 0xcf] = trans_bswap,
-    [0xd0 ... 0xfe] = trans_sse, [0xff] = trans_ud,
+    [0xd0 ... 0xfe] = trans_sse_any, [0xff] = trans_ud,
 };
 
 static TransFn trans_lookup(uint16_t op)
@@ -89,7 +97,7 @@ static TransFn trans_lookup(uint16_t op)
     switch (op & 0xff00) {
     case MAP_1B: return trans_1b[op & 0xff];
     case MAP_0F: return trans_0f[op & 0xff];
-    default: return trans_sse;
+    default: return trans_sse_any;
     }
 }
 
