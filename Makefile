@@ -28,7 +28,7 @@ guest: deps
 	@tests/guest/build.sh $(BUILD)/guest
 
 run: build kernels guest
-	@scripts/run-default-guest.sh $(VIREO)
+	@scripts/run-default-guest.sh $(VIREO) $(BUILD)/guest
 
 check: build kernels guest
 	@$(PYTHON) scripts/check.py $(BUILD)

@@ -1,32 +1,27 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0-or-later
-# Boots the default guest on this terminal, on the best accelerator here.
-# KVM is used where it is backed by VT-x/AMD-V; software-only KVM (kvm_pvm)
-# runs test kernels but not stock Linux.
+# Boots the Debian test guest to a shell on this terminal, on KVM where it
+# is backed by VT-x/AMD-V and on the software CPU (TCG) otherwise: a
+# software-only /dev/kvm (kvm_pvm) runs test kernels but not stock Linux.
 set -e
 vireo=${1:-build/vireo-system-x86_64}
+guest=${2:-build/guest}
 hw=no
 grep -qwE 'vmx|svm' /proc/cpuinfo && hw=yes
 pvm=no
 [ -d /sys/module/kvm_pvm ] && pvm=yes
-accel=kvm
 if [ -w /dev/kvm ] && [ "$hw" = yes ] && [ "$pvm" = no ]; then
-    why="hardware virtualization (VT-x/AMD-V) is available"
+    accel=kvm
+    why="/dev/kvm is backed by hardware virtualization (VT-x/AMD-V)"
 elif [ -w /dev/kvm ]; then
-    why="/dev/kvm is software-only (no VT-x/AMD-V): fine for test kernels"
+    accel=tcg
+    why="/dev/kvm here is software-only (no VT-x/AMD-V) and cannot run stock Linux"
 else
     accel=tcg
-    why="no usable /dev/kvm: the software CPU"
+    why="no usable /dev/kvm"
 fi
-# Until the software CPU boots Linux to a shell, the default guest is the
-# project's echo kernel: it greets, then echoes what you type (type quit,
-# or Ctrl-A x).
 echo "make run: accelerator $accel ($why)"
-echo "make run: guest tests/kernels/build/hello.elf; Ctrl-A x quits, Ctrl-A h helps"
-status=0
-"$vireo" -M pc -accel "$accel" -m 128 -nographic -no-reboot \
-    -kernel tests/kernels/build/hello.elf -append echo \
-    -device isa-debug-exit,iobase=0xf4,iosize=4 || status=$?
-# The test kernels say "passed" through isa-debug-exit as status 33.
-[ "$status" -eq 33 ] && status=0
-exit "$status"
+echo "make run: Debian test guest; 'exit' or Ctrl-A x ends it, Ctrl-A h helps"
+exec "$vireo" -M pc -accel "$accel" -m 512 -nographic -no-reboot \
+    -kernel "$guest/vmlinuz" -initrd "$guest/initrd.cpio.gz" \
+    -append "console=ttyS0 quiet guest.shell"
