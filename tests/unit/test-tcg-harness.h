@@ -11,6 +11,11 @@
 #include "target/i386/tcg/x86-tcg.h"
 #include "vireo/accel.h"
 #include "vireo/memory.h"
+#include <setjmp.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #define H_RAM_SIZE (16u << 20)
 #define H_GDT 0x1000
@@ -133,6 +138,39 @@ static int harness_run(uint64_t rip)
         return (at - H_STUBS) / 16;
     }
     return -1;
+}
+
+/* --- Running the same code natively, for differential tests --- */
+
+static sigjmp_buf native_jmp G_GNUC_UNUSED;
+static volatile int native_sig G_GNUC_UNUSED;
+
+static G_GNUC_UNUSED void native_fault(int sig)
+{
+    native_sig = sig;
+    siglongjmp(native_jmp, 1);
+}
+
+/* Forks. The parent waits for the child to finish cleanly and gets NULL;
+ * the child gets an executable page to put code in, with faults turned
+ * into a siglongjmp to native_jmp (native_sig says which). */
+static inline uint8_t *native_child(void)
+{
+    pid_t pid = fork();
+    g_assert_cmpint(pid, >=, 0);
+    if (pid) {
+        int status;
+        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
+        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        return NULL;
+    }
+    struct sigaction sa = { .sa_handler = native_fault, .sa_flags = SA_NODEFER };
+    sigaction(SIGFPE, &sa, NULL);
+    sigaction(SIGSEGV, &sa, NULL);
+    sigaction(SIGBUS, &sa, NULL);
+    sigaction(SIGILL, &sa, NULL);
+    return mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
+                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 }
 
 #endif

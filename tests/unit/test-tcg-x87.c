@@ -57,32 +57,13 @@ __asm__(
     "  pop %r15; pop %rbx\n"
     "  ret\n");
 
-static sigjmp_buf native_jmp;
-static volatile int native_sig;
-
-static void native_fault(int sig)
-{
-    native_sig = sig;
-    siglongjmp(native_jmp, 1);
-}
-
 static void run_native(const Case *cases, unsigned n, State *out)
 {
-    pid_t pid = fork();
-    g_assert_cmpint(pid, >=, 0);
-    if (pid) {
-        int status;
-        g_assert_cmpint(waitpid(pid, &status, 0), ==, pid);
-        g_assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    uint8_t *page = native_child();
+    if (!page) {
         return;
     }
-    uint8_t *page = mmap(NULL, 4096, PROT_READ | PROT_WRITE | PROT_EXEC,
-                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     static State s;
-    struct sigaction sa = { .sa_handler = native_fault, .sa_flags = SA_NODEFER };
-    sigaction(SIGFPE, &sa, NULL);
-    sigaction(SIGSEGV, &sa, NULL);
-    sigaction(SIGILL, &sa, NULL);
     for (unsigned k = 0; k < n; k++) {
         s = cases[k].in;
         memcpy(page, cases[k].code, cases[k].len);
