@@ -59,6 +59,25 @@ static ALWAYS uint64_t alu_compute(X86Tcg *t, int op, unsigned lg, uint64_t a,
 
 /* Forms: RR register := register op register, RI register op= imm,
  * RM register op= memory, MR memory op= register, MI memory op= imm. */
+/* mem = mem OP b (only read for cmp/test), translating the address once
+ * for the read-modify-write; op and lg are constants where it is inlined. */
+static inline __attribute__((always_inline)) void
+alu_to_mem(X86Tcg *t, const Insn *i, int op, int lg, uint64_t b)
+{
+    uint64_t la = insn_la(t, i), a, r;
+    uint32_t cc;
+    if (!WRITES(op)) {
+        a = ld_size(t, la, SZ(lg));
+        r = alu_compute(t, op, lg, a, b, &cc);
+    } else {
+        void *p = rmw_ptr(t, la, SZ(lg));
+        a = p ? host_ld(p, SZ(lg)) : ld_size(t, la, SZ(lg));
+        r = alu_compute(t, op, lg, a, b, &cc);
+        rmw_store(t, p, la, SZ(lg), r);
+    }
+    set_cc(t, cc, r, b, a);
+}
+
 #define ALU_FORMS(OP, LG)                                                   \
 HANDLER(alu_rr_##OP##_##LG)                                                 \
 {                                                                           \
@@ -96,34 +115,12 @@ HANDLER(alu_rm_##OP##_##LG)                                                 \
 }                                                                           \
 HANDLER(alu_mr_##OP##_##LG)                                                 \
 {                                                                           \
-    uint64_t la = insn_la(t, i), b = get_reg(t, i->reg, SZ(LG)), a, r;      \
-    uint32_t cc;                                                            \
-    if (!WRITES(OP)) {                                                      \
-        a = ld_size(t, la, SZ(LG));                                         \
-        r = alu_compute(t, OP, LG, a, b, &cc);                              \
-    } else {                                                                \
-        void *p = rmw_ptr(t, la, SZ(LG));                                   \
-        a = p ? host_ld(p, SZ(LG)) : ld_size(t, la, SZ(LG));                \
-        r = alu_compute(t, OP, LG, a, b, &cc);                              \
-        rmw_store(t, p, la, SZ(LG), r);                                     \
-    }                                                                       \
-    set_cc(t, cc, r, b, a);                                                 \
+    alu_to_mem(t, i, OP, LG, get_reg(t, i->reg, SZ(LG)));                   \
     NEXT(t, i);                                                           \
 }                                                                           \
 HANDLER(alu_mi_##OP##_##LG)                                                 \
 {                                                                           \
-    uint64_t la = insn_la(t, i), b = i->imm, a, r;                          \
-    uint32_t cc;                                                            \
-    if (!WRITES(OP)) {                                                      \
-        a = ld_size(t, la, SZ(LG));                                         \
-        r = alu_compute(t, OP, LG, a, b, &cc);                              \
-    } else {                                                                \
-        void *p = rmw_ptr(t, la, SZ(LG));                                   \
-        a = p ? host_ld(p, SZ(LG)) : ld_size(t, la, SZ(LG));                \
-        r = alu_compute(t, OP, LG, a, b, &cc);                              \
-        rmw_store(t, p, la, SZ(LG), r);                                     \
-    }                                                                       \
-    set_cc(t, cc, r, b, a);                                                 \
+    alu_to_mem(t, i, OP, LG, i->imm);                                       \
     NEXT(t, i);                                                           \
 }
 
