@@ -8,6 +8,7 @@
 #include <string.h>
 
 bool accel_kernel_irqchip = true;
+bool accel_tcg_jit = true;
 static GPtrArray *accels;
 static const AccelOps *current;
 

@@ -68,7 +68,8 @@ static void usage(void)
         "-version            display version information and exit\n"
         "-machine [type=]name[,prop=value]  selects the machine (-machine help)\n"
         "-M name             same as -machine\n"
-        "-accel name[,kernel-irqchip=on|off]  kvm or tcg; several as kvm:tcg\n"
+        "-accel name[,kernel-irqchip=on|off][,jit=on|off]\n"
+        "                    kvm or tcg; several as kvm:tcg\n"
         "-enable-kvm         same as -accel kvm\n"
         "-cpu model[,+feat,-feat]  CPU model (-cpu help)\n"
         "-smp [cpus=]n[,maxcpus=,sockets=,cores=,threads=]  number of CPUs\n"
@@ -446,6 +447,10 @@ static const char *accel_list(Config *c)
     }
     if (kic) {
         accel_kernel_irqchip = on;
+    }
+    const char *jit = opts_get(o, "jit");
+    if (jit && !parse_bool_str(jit, &accel_tcg_jit, NULL)) {
+        die("-accel %s: jit expects on or off", c->accel);
     }
     opts_get(o, "thread");
     opts_get(o, "tb-size");

@@ -6,6 +6,7 @@
  * back here and are delivered before the next block.
  */
 #include "target/i386/tcg/x86-tcg.h"
+#include "accel/tcg/jit.h"
 #include "vireo/main-loop.h"
 #include "vireo/x86-intc.h"
 
@@ -26,6 +27,7 @@ static uint64_t code_page_of(void *opaque, uint64_t la)
 static void tb_flush_everything(void)
 {
     tb_flush_all();
+    jit_buf_flush();
     tb_flushes++;
 }
 
@@ -211,8 +213,13 @@ VcpuExit tcg_cpu_exec(X86Tcg *t)
         t->exit_slot = -1;
         const Insn *i = tb->insns;
         do {
-            t->cur = i;
-            i = i->fn(t, i);
+            TB *cur = t->tb;
+            if (cur->jit_code && i == cur->insns) {
+                i = x86_jit_run(t, cur);
+            } else {
+                t->cur = i;
+                i = i->fn(t, i);
+            }
         } while (i);
         t->cur = NULL;
         if (inhibit) {

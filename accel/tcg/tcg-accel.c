@@ -140,6 +140,9 @@ static bool tcg_init(MachineState *ms, GError **errp)
 {
     phys_map_init();
     tb_cache_init();
+    if (accel_tcg_jit && !x86_jit_init()) {
+        accel_tcg_jit = false;      /* no executable memory: interpret */
+    }
     return true;
 }
 

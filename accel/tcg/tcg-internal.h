@@ -87,6 +87,7 @@ struct TB {
     uintptr_t jmp_first;    /* predecessors chained to this TB */
     bool invalid;
     Insn *insns;
+    void *jit_code;         /* generated host code, or NULL: interpreted */
 };
 
 #define JC_BITS 12

@@ -67,5 +67,8 @@ bool kvm_present(void);
 
 /* Accelerator option "-accel kvm,kernel-irqchip=on|off|split". */
 extern bool accel_kernel_irqchip;
+/* -accel tcg,jit=on|off: the software CPU generates host code (default)
+ * or only interprets. */
+extern bool accel_tcg_jit;
 
 #endif

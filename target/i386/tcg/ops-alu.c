@@ -139,6 +139,19 @@ static const InsnFn alu_fns[9][4][5] = {
     ALU_OP(6), ALU_OP(7), ALU_OP(8),
 };
 
+/* Picks the handler, and tells the code generator what it may inline
+ * (not ADC/SBB, whose carry-in it would have to compute). */
+static void alu_set(Insn *i, int op, unsigned lg, int form)
+{
+    static const uint8_t jit_form[] = { JIT_ALU_RR, JIT_ALU_RI, JIT_ALU_RM,
+                                        JIT_ALU_MR, JIT_ALU_MI };
+    i->fn = alu_fns[op][lg][form];
+    if (op != ALU_ADC && op != ALU_SBB) {
+        i->jit = jit_form[form];
+        i->jit_op = op;
+    }
+}
+
 static bool lock_ok(const X86Decoded *d, int op)
 {
     return !d->lock || (d->mem && WRITES(op));
@@ -154,22 +167,22 @@ bool trans_alu(TransCtx *c, const X86Decoded *d, Insn *i)
     }
     switch (form) {
     case 0: case 1:
-        i->fn = alu_fns[op][lg][d->mem ? FORM_MR : FORM_RR];
+        alu_set(i, op, lg, d->mem ? FORM_MR : FORM_RR);
         break;
     case 2: case 3:
         if (d->mem) {
-            i->fn = alu_fns[op][lg][FORM_RM];
+            alu_set(i, op, lg, FORM_RM);
         } else {
             uint8_t r = i->reg;     /* register form: the destination is reg */
             i->reg = i->rm;
             i->rm = r;
-            i->fn = alu_fns[op][lg][FORM_RR];
+            alu_set(i, op, lg, FORM_RR);
         }
         break;
     default:
         i->rm = 0;                  /* AL / eAX */
         i->imm &= size_mask(d->opsize);
-        i->fn = alu_fns[op][lg][FORM_RI];
+        alu_set(i, op, lg, FORM_RI);
         break;
     }
     return true;
@@ -183,7 +196,7 @@ bool trans_grp1(TransCtx *c, const X86Decoded *d, Insn *i)
         return false;
     }
     i->imm &= size_mask(d->opsize);
-    i->fn = alu_fns[op][lg_of(d->opsize)][d->mem ? FORM_MI : FORM_RI];
+    alu_set(i, op, lg_of(d->opsize), d->mem ? FORM_MI : FORM_RI);
     return true;
 }
 
@@ -197,9 +210,9 @@ bool trans_test(TransCtx *c, const X86Decoded *d, Insn *i)
     if (d->op >= 0xa8) {
         i->rm = 0;
         i->imm &= size_mask(d->opsize);
-        i->fn = alu_fns[ALU_TEST][lg][FORM_RI];
+        alu_set(i, ALU_TEST, lg, FORM_RI);
     } else {
-        i->fn = alu_fns[ALU_TEST][lg][d->mem ? FORM_MR : FORM_RR];
+        alu_set(i, ALU_TEST, lg, d->mem ? FORM_MR : FORM_RR);
     }
     return true;
 }
@@ -493,7 +506,7 @@ bool trans_grp3(TransCtx *c, const X86Decoded *d, Insn *i)
             return false;
         }
         i->imm &= size_mask(d->opsize);
-        i->fn = alu_fns[ALU_TEST][lg_of(d->opsize)][d->mem ? FORM_MI : FORM_RI];
+        alu_set(i, ALU_TEST, lg_of(d->opsize), d->mem ? FORM_MI : FORM_RI);
         return true;
     case 2: case 3:
         return trans_unary(d, i, r == 2 ? UN_NOT : UN_NEG);

@@ -46,6 +46,8 @@ static uint64_t rel_target(TransCtx *c, const X86Decoded *d)
 bool trans_jcc(TransCtx *c, const X86Decoded *d, Insn *i)
 {
     i->fn = jcc_fns[d->op & 15];
+    i->jit = JIT_JCC;
+    i->jit_op = d->op & 15;
     set_targets(c, i, rel_target(c, d), c->next_eip);
     return !d->lock;
 }
@@ -59,6 +61,7 @@ HANDLER(h_jmp)
 bool trans_jmp(TransCtx *c, const X86Decoded *d, Insn *i)
 {
     i->fn = h_jmp;
+    i->jit = JIT_JMP;
     set_targets(c, i, rel_target(c, d), 0);
     return !d->lock;
 }
@@ -79,6 +82,7 @@ HANDLER(h_call)
 bool trans_call(TransCtx *c, const X86Decoded *d, Insn *i)
 {
     i->fn = (c->bits == 64) ? h_call64 : h_call;
+    i->jit = (c->bits == 64) ? JIT_CALL64 : JIT_HANDLER;
     set_targets(c, i, rel_target(c, d), c->next_eip);
     i->op2 &= 1;
     return !d->lock;
@@ -105,6 +109,7 @@ bool trans_ret(TransCtx *c, const X86Decoded *d, Insn *i)
         i->imm = 0;
     }
     i->fn = (c->bits == 64 && d->op == 0xc3 && d->opsize == 8) ? h_ret64 : h_ret;
+    i->jit = i->fn == h_ret64 ? JIT_RET64 : JIT_HANDLER;
     c->branch = true;
     return !d->lock;
 }

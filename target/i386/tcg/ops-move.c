@@ -38,9 +38,17 @@ HANDLER(mov_mi_##LG)                                                        \
 MOV_FORMS(0) MOV_FORMS(1) MOV_FORMS(2) MOV_FORMS(3)
 
 enum { MOV_RR, MOV_RI, MOV_LOAD, MOV_STORE, MOV_MI };
+static const uint8_t mov_jit[] = { JIT_MOV_RR, JIT_MOV_RI, JIT_MOV_LOAD,
+                                   JIT_MOV_STORE, JIT_MOV_MI };
 #define MOV_ROW(LG) { mov_rr_##LG, mov_ri_##LG, mov_load_##LG, mov_store_##LG, \
                       mov_mi_##LG }
 static const InsnFn mov_fns[4][5] = { MOV_ROW(0), MOV_ROW(1), MOV_ROW(2), MOV_ROW(3) };
+
+static void mov_set(Insn *i, unsigned lg, int form)
+{
+    i->fn = mov_fns[lg][form];
+    i->jit = mov_jit[form];
+}
 
 /* 88-8B MOV Eb,Gb / Ev,Gv / Gb,Eb / Gv,Ev; C6/C7 MOV Eb,Ib / Ev,Iz. */
 bool trans_mov(TransCtx *c, const X86Decoded *d, Insn *i)
@@ -51,16 +59,16 @@ bool trans_mov(TransCtx *c, const X86Decoded *d, Insn *i)
     }
     switch (d->op) {
     case 0x88: case 0x89:
-        i->fn = mov_fns[lg][d->mem ? MOV_STORE : MOV_RR];
+        mov_set(i, lg, d->mem ? MOV_STORE : MOV_RR);
         return true;
     case 0x8a: case 0x8b:
         if (d->mem) {
-            i->fn = mov_fns[lg][MOV_LOAD];
+            mov_set(i, lg, MOV_LOAD);
         } else {
             uint8_t r = i->reg;
             i->reg = i->rm;
             i->rm = r;
-            i->fn = mov_fns[lg][MOV_RR];
+            mov_set(i, lg, MOV_RR);
         }
         return true;
     default:
@@ -68,7 +76,7 @@ bool trans_mov(TransCtx *c, const X86Decoded *d, Insn *i)
             return false;
         }
         i->imm &= size_mask(d->opsize);
-        i->fn = mov_fns[lg][d->mem ? MOV_MI : MOV_RI];
+        mov_set(i, lg, d->mem ? MOV_MI : MOV_RI);
         return true;
     }
 }
@@ -79,7 +87,7 @@ bool trans_mov_imm(TransCtx *c, const X86Decoded *d, Insn *i)
     unsigned r = (d->op & 7) | ((d->rex & 1) << 3);
     i->rm = reg_operand(d, r, d->opsize);
     i->imm &= size_mask(d->opsize);
-    i->fn = mov_fns[lg_of(d->opsize)][MOV_RI];
+    mov_set(i, lg_of(d->opsize), MOV_RI);
     return !d->lock;
 }
 
@@ -91,7 +99,7 @@ bool trans_mov_moffs(TransCtx *c, const X86Decoded *d, Insn *i)
     i->index = REG_NONE;
     i->scale = 0;
     i->disp = d->imm;
-    i->fn = mov_fns[lg_of(d->opsize)][(d->op & 2) ? MOV_STORE : MOV_LOAD];
+    mov_set(i, lg_of(d->opsize), (d->op & 2) ? MOV_STORE : MOV_LOAD);
     return !d->lock;
 }
 
@@ -131,6 +139,7 @@ bool trans_movx(TransCtx *c, const X86Decoded *d, Insn *i)
     if (d->mem && op == 0xb6 && d->opsize >= 4) {
         i->fn = h_movzbl_load;
     }
+    i->jit = JIT_MOVX;
     return true;
 }
 
@@ -171,6 +180,7 @@ bool trans_movsxd(TransCtx *c, const X86Decoded *d, Insn *i)
     i->op = 4;
     i->op2 = d->mem | (d->opsize == 8 ? 2 : 0);
     i->fn = h_movx;
+    i->jit = JIT_MOVX;
     return true;
 }
 
@@ -194,6 +204,7 @@ bool trans_lea(TransCtx *c, const X86Decoded *d, Insn *i)
         return false;
     }
     i->fn = (d->opsize == 8 && d->addrsize == 8) ? h_lea64 : h_lea;
+    i->jit = JIT_LEA;
     return true;
 }
 
@@ -243,6 +254,7 @@ bool trans_push_reg(TransCtx *c, const X86Decoded *d, Insn *i)
     const PushPopFns *f = pushpop_find(c, d->opsize);
     i->rm = (d->op & 7) | ((d->rex & 1) << 3);
     i->fn = f ? f->push : NULL;
+    i->jit = f == &pushpop_fns[0] ? JIT_PUSH64 : JIT_HANDLER;
     return f && !d->lock;
 }
 
@@ -251,6 +263,7 @@ bool trans_pop_reg(TransCtx *c, const X86Decoded *d, Insn *i)
     const PushPopFns *f = pushpop_find(c, d->opsize);
     i->rm = (d->op & 7) | ((d->rex & 1) << 3);
     i->fn = f ? f->pop : NULL;
+    i->jit = f == &pushpop_fns[0] ? JIT_POP64 : JIT_HANDLER;
     return f && !d->lock;
 }
 
@@ -260,6 +273,7 @@ bool trans_push_imm(TransCtx *c, const X86Decoded *d, Insn *i)
     const PushPopFns *f = pushpop_find(c, d->opsize);
     i->imm &= size_mask(d->opsize);
     i->fn = f ? f->push_imm : NULL;
+    i->jit = f == &pushpop_fns[0] ? JIT_PUSH64_I : JIT_HANDLER;
     return f && !d->lock;
 }
 

@@ -332,5 +332,8 @@ TB *x86_translate(X86Tcg *t, uint64_t pc, uint64_t phys_pc)
     if (log_enabled(LOG_OP)) {
         log_op(tb);
     }
+    if (accel_tcg_jit && x86_jit_compile(tb) == JIT_FULL) {
+        return NULL;                /* the caller flushes and tries again */
+    }
     return tb;
 }

@@ -82,6 +82,21 @@ struct Insn {
     uint8_t size;           /* operand size in bytes */
     uint8_t op2;            /* a second sub-operation */
     uint16_t imm2;          /* a second immediate (ENTER, far pointers) */
+    uint8_t jit;            /* JIT_*: what the code generator emits inline */
+    uint8_t jit_op;         /* its sub-operation (ALU op, condition) */
+};
+
+/* The records the host code generator (jit.c) emits inline; the others
+ * (JIT_HANDLER) call their handler. Set by the translate functions. */
+enum {
+    JIT_HANDLER,
+    JIT_MOV_RR, JIT_MOV_RI, JIT_MOV_LOAD, JIT_MOV_STORE, JIT_MOV_MI,
+    JIT_MOVX,               /* MOVZX/MOVSX/MOVSXD as h_movx describes */
+    JIT_LEA,
+    JIT_ALU_RR, JIT_ALU_RI, JIT_ALU_RM, JIT_ALU_MR, JIT_ALU_MI, /* jit_op: ALU op */
+    JIT_JCC,                /* jit_op: condition */
+    JIT_JMP, JIT_CALL64, JIT_RET64,
+    JIT_PUSH64, JIT_POP64, JIT_PUSH64_I,
 };
 
 /* --- Lazy flags --- */
@@ -498,6 +513,16 @@ void x86_io_write(X86Tcg *t, uint16_t port, unsigned size, uint64_t v);
 /* Translates the block at the CPU's current CS:EIP. */
 TB *x86_translate(X86Tcg *t, uint64_t pc, uint64_t phys_pc);
 int x86_hflags_bits(uint32_t hflags);   /* 16, 32 or 64 */
+
+/* --- The host code generator (jit.c) --- */
+
+typedef enum { JIT_OK, JIT_NO_CODE, JIT_FULL } JitResult;
+/* Sets up the code buffer; false where there is no code generator. */
+bool x86_jit_init(void);
+/* Generates the TB's host code; JIT_FULL when the buffer is (flush). */
+JitResult x86_jit_compile(TB *tb);
+/* Runs from the first record of a TB with code; returns as a handler. */
+const Insn *x86_jit_run(X86Tcg *t, TB *tb);
 
 /* --- Leaving a TB --- */
 
