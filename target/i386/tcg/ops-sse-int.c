@@ -33,8 +33,10 @@ enum {
     K_BLENDV,       /* reg = op(reg, rm/mem, XMM0): host xmm1, xmm2, xmm0 */
 };
 
-/* op2 bits of a record. */
-enum { F_MEM = 1, F_MMX = 2, F_ALIGN = 4 };
+/* op2 bits of a record. F_INT: an integer operation, which neither
+ * reads nor changes MXCSR and leaves EFLAGS alone, so the stub runs
+ * without the (slow) MXCSR switch. */
+enum { F_MEM = 1, F_MMX = 2, F_ALIGN = 4, F_INT = 8 };
 
 /* Which prefixes (bit 0 none, 1 66, 2 F3, 3 F2) an opcode has, the
  * operand shape, and whether the no-prefix form uses MMX registers. */
@@ -237,6 +239,22 @@ static void host_run_xmm(HostOps *h, void *stub)
                      : "xmm0", "xmm1", "xmm2", "memory", "cc");
 }
 
+/* The same for integer operations: no MXCSR, no flags. */
+static void host_run_xmm_int(HostOps *h, void *stub)
+{
+    __asm__ volatile("movdqu (%[h]), %%xmm0\n\t"
+                     "movdqu 16(%[h]), %%xmm1\n\t"
+                     "movdqu 32(%[h]), %%xmm2\n\t"
+                     "lea -128(%%rsp), %%rsp\n\t"
+                     "call *%[fn]\n\t"
+                     "lea 128(%%rsp), %%rsp\n\t"
+                     "movdqu %%xmm0, (%[h])\n\t"
+                     "movdqu %%xmm1, 16(%[h])\n\t"
+                     : "+a"(h->rax), "+c"(h->rcx), "+d"(h->rdx)
+                     : [h] "r"(h), [fn] "r"(stub)
+                     : "xmm0", "xmm1", "xmm2", "memory", "cc");
+}
+
 static void host_run_mmx(HostOps *h, void *stub)
 {
     __asm__ volatile("movq (%[h]), %%mm0\n\t"
@@ -302,6 +320,10 @@ static void run(X86Tcg *t, const Insn *i, HostOps *h, bool mmx)
     memcpy(&guest, mx, 4);
     if (mmx) {
         host_run_mmx(h, (void *)(uintptr_t)i->imm);
+        return;
+    }
+    if (i->op2 & F_INT) {
+        host_run_xmm_int(h, (void *)(uintptr_t)i->imm);
         return;
     }
     h->mxcsr = guest | MXCSR_MASKS;
@@ -415,6 +437,22 @@ static const SseOp *sse_op_of(const X86Decoded *d)
     }
 }
 
+/* Integer operations (see F_INT): the MMX-capable ones, SSSE3/SSE4
+ * integer ops, inserts/extracts and the string compares. Not the FP
+ * rounding (0F 3A 08-0B) and dot products (0F 3A 40/41). */
+static bool is_integer_op(const X86Decoded *d, const SseOp *s)
+{
+    unsigned op = d->op & 0xff;
+    switch (d->op & 0xff00) {
+    case MAP_0F38:
+        return true;
+    case MAP_0F3A:
+        return !(op >= 0x08 && op <= 0x0b) && op != 0x40 && op != 0x41;
+    default:
+        return s->mmx;
+    }
+}
+
 static unsigned prefix_bit(uint8_t p)
 {
     return p == 0x66 ? P_66 : p == 0xf3 ? P_F3 : p == 0xf2 ? P_F2 : P_NONE;
@@ -470,7 +508,9 @@ bool trans_sse_int(TransCtx *c, const X86Decoded *d, Insn *i)
     i->size = mem_size(d, mmx);
     i->imm2 = (d->rex & 8) ? 8 : 4;
     i->op2 = (d->mem ? F_MEM : 0) | (mmx ? F_MMX : 0) |
-             (needs_align(d, i->size) ? F_ALIGN : 0);
+             (needs_align(d, i->size) ? F_ALIGN : 0) |
+             (is_integer_op(d, s) && kind != K_FLAGS && kind != K_STRI &&
+              kind != K_STRM ? F_INT : 0);
     unsigned vmask = mmx ? 7 : 15;
     bool reg_gpr = kind == K_TO_GPR;
     bool rm_gpr = kind == K_FROM_GPR || kind == K_EXTRACT;
