@@ -218,6 +218,11 @@ void st_kernel(X86Tcg *t, uint64_t la, unsigned size, uint64_t v)
 
 void guest_read(X86Tcg *t, uint64_t la, void *buf, unsigned len)
 {
+    TLBEntry *e = tlb_entry(t, la);
+    if (tlb_hit(e->read, la, len)) {        /* RAM, all on one page */
+        memcpy(buf, (void *)(uintptr_t)(la + e->addend), len);
+        return;
+    }
     uint8_t *p = buf;
     for (unsigned k = 0; k < len; k++) {
         p[k] = ld8(t, (la + k) & t->la_mask);
@@ -226,6 +231,11 @@ void guest_read(X86Tcg *t, uint64_t la, void *buf, unsigned len)
 
 void guest_write(X86Tcg *t, uint64_t la, const void *buf, unsigned len)
 {
+    TLBEntry *e = tlb_entry(t, la);
+    if (tlb_hit(e->write, la, len)) {       /* RAM without code, one page */
+        memcpy((void *)(uintptr_t)(la + e->addend), buf, len);
+        return;
+    }
     const uint8_t *p = buf;
     /* Every page first, so a fault leaves memory as it was. */
     for (uint64_t a = la & TCG_PAGE_MASK; a < la + len; a += TCG_PAGE_SIZE) {
