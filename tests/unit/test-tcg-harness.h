@@ -70,6 +70,9 @@ static void harness_init(const char *cpu_spec)
     h_mem = memory_region_get_ram_ptr(&h_ram);
     const AccelOps *tcg = accel_find("tcg");
     g_assert_nonnull(tcg);
+    /* meson runs each TCG test twice: with the code generator and
+     * without (the interpreter alone). */
+    accel_tcg_jit = g_strcmp0(g_getenv("VIREO_TEST_TCG_JIT"), "off") != 0;
     g_assert_true(tcg->init(NULL, &err));
     DeviceState *dev = device_new(TYPE_X86_CPU, &err);
     g_assert_no_error(err);
