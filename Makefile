@@ -34,7 +34,7 @@ check: build kernels guest
 	@$(PYTHON) scripts/check.py $(BUILD)
 
 bench: build kernels guest
-	@$(PYTHON) tests/bench/bench.py --vireo $(VIREO)
+	@$(PYTHON) tests/bench/bench.py --vireo $(VIREO) --guest $(BUILD)/guest $(BENCH_ARGS)
 
 install: build
 	@ninja -C $(BUILD) install

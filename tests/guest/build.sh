@@ -9,7 +9,7 @@ top=$(cd "$here/../.." && pwd)
 out=${1:-$top/build/guest}
 debs=$out/debs
 init=$here/init
-outputs=(vmlinuz initrd.cpio.gz kernel-version)
+outputs=(vmlinuz initrd.cpio.gz kernel-version busybox)
 
 # Modules the guest loads; their dependencies come along per modules.dep.
 modules=(virtio virtio_ring virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev
@@ -127,5 +127,6 @@ find "$root" -exec touch -h -d @0 {} +	# same inputs, same bytes
 	cpio -o -0 -H newc --owner=0:0 --reproducible --quiet) | gzip -9 -n >"$tmp/initrd.cpio.gz"
 echo "$kver" >"$tmp/kernel-version"
 cp "$tmp/k/boot/vmlinuz-$kver" "$tmp/vmlinuz"
+install -m 0755 "$bb" "$tmp/busybox"	# the same tools on the host, for comparisons
 for o in "${outputs[@]}"; do mv -f "$tmp/$o" "$out/$o"; done
 say "done: $kver, initrd $(du -h "$out/initrd.cpio.gz" | cut -f1)"
