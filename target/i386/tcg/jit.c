@@ -57,6 +57,11 @@ static bool jit_cc_eval(X86Tcg *t, int cond)
     return cc_eval(t, cond);
 }
 
+static uint64_t jit_cc_cf(X86Tcg *t)
+{
+    return cc_compute_cf(t);
+}
+
 static const Insn *jit_exit_indirect(X86Tcg *t, uint64_t eip)
 {
     return tb_exit_indirect(t, eip);
@@ -173,6 +178,41 @@ static bool cc_inlinable(int cc)
 {
     unsigned kind = (unsigned)cc >> 2;
     return cc >= 0 && (kind == CC_LOGIC || kind == CC_ADD || kind == CC_SUB);
+}
+
+/* Makes the host flags answer guest condition `cond`; returns the host
+ * condition to test. */
+static int gen_cond(Gen *g, int cond)
+{
+    Emit *e = &g->e;
+    if (g->flags_live) {
+        return cond;
+    }
+    if (cc_inlinable(g->cc)) {
+        gen_flags_from_cc(g, g->cc);
+        g->flags_live = true;
+        return cond;
+    }
+    emit_mov_rr(e, 8, H_RDI, H_RBX);
+    emit_movi(e, H_RSI, cond);
+    emit_call(e, (const void *)jit_cc_eval);
+    emit_rr(e, 1, OP1(0x84), H_RAX, H_RAX);             /* test al, al */
+    return HCC_NE;
+}
+
+/* rcx := the guest's CF (0 or 1). */
+static void gen_carry(Gen *g)
+{
+    Emit *e = &g->e;
+    if (!g->flags_live && !cc_inlinable(g->cc)) {
+        emit_mov_rr(e, 8, H_RDI, H_RBX);
+        emit_call(e, (const void *)jit_cc_cf);
+        emit_mov_rr(e, 8, H_RCX, H_RAX);
+        return;
+    }
+    gen_cond(g, 2);
+    emit_rr(e, 4, OP2(0x0f, 0x92), 0, H_RCX);           /* setc cl */
+    emit_rr(e, 4, OP2(0x0f, 0xb6), H_RCX, H_RCX);       /* movzx ecx, cl */
 }
 
 /* --- Leaving the TB --- */
@@ -332,6 +372,104 @@ static void gen_alu(Gen *g, unsigned k, const Insn *i)
     g->flags_live = true;
 }
 
+/* Zero-extends the low `size` bytes of host register r. */
+static void gen_zx(Gen *g, unsigned size, int r)
+{
+    switch (size) {
+    case 1: emit_rr(&g->e, 4, OP2(0x0f, 0xb6), r, r); break;
+    case 2: emit_rr(&g->e, 4, OP2(0x0f, 0xb7), r, r); break;
+    case 4: emit_mov_rr(&g->e, 4, r, r); break;
+    default: break;
+    }
+}
+
+/* SHL/SHR/SAR register, imm (1-63): the flags state shift_compute
+ * leaves (ops-shift.c). */
+static void gen_shift(Gen *g, const Insn *i)
+{
+    static const uint8_t sub[3] = { 4, 5, 7 }, kind[3] = { CC_SHL, CC_SHR, CC_SAR };
+    Emit *e = &g->e;
+    unsigned size = i->size, c = i->imm, row = i->jit_op;
+    load_greg(g, H_RAX, i->rm, size);
+    emit_store(e, 8, H_RAX, TM(cc_src2));
+    if (row == 2 && size < 8) {                         /* sign-extend */
+        if (size == 4) {
+            emit_rr(e, 8, OP1(0x63), H_RAX, H_RAX);
+        } else {
+            emit_rr(e, 8, OP2(0x0f, size == 2 ? 0xbf : 0xbe), H_RAX, H_RAX);
+        }
+    }
+    emit_mov_rr(e, 8, H_RCX, H_RAX);
+    if (c > 1) {
+        emit_shift_ri(e, 8, sub[row], H_RCX, c - 1);
+    }
+    if (row == 0) {
+        gen_zx(g, size, H_RCX);
+    }
+    emit_store(e, 8, H_RCX, TM(cc_src));
+    emit_shift_ri(e, 8, sub[row], H_RAX, c);
+    if (row != 1) {
+        gen_zx(g, size, H_RAX);
+    }
+    emit_store(e, 8, H_RAX, TM(cc_dst));
+    g->cc = CC_OP(kind[row], size_log2(size));
+    emit_store_imm(e, 4, TM(cc_op), g->cc);
+    store_greg(g, H_RAX, i->rm, size);
+    g->flags_live = false;
+}
+
+/* INC/DEC/NOT/NEG register (ops-alu.c unary_compute). INC and DEC keep
+ * CF: the host CF is set from the guest's first, so the host flags after
+ * them are the guest's. */
+static void gen_unary(Gen *g, const Insn *i)
+{
+    Emit *e = &g->e;
+    unsigned size = i->size, op = i->jit_op;
+    HostOp grp = size == 1 ? OP1(0xf6) : OP1(0xf7);
+    if (op <= 1) {
+        gen_carry(g);
+        load_greg(g, H_RAX, i->rm, size);
+        emit_store(e, 8, H_RCX, TM(cc_src));
+        emit_store_imm(e, 8, TM(cc_src2), 0);
+        emit_mov_rr(e, 4, H_RDX, H_RCX);
+        emit_alu_ri(e, 1, 0, H_RDX, 0xff);               /* add dl, 0xff */
+        emit_rr(e, size, size == 1 ? OP1(0xfe) : OP1(0xff), op, H_RAX);
+    } else {
+        load_greg(g, H_RAX, i->rm, size);
+        if (op == 3) {
+            emit_store(e, 8, H_RAX, TM(cc_src));
+            emit_store_imm(e, 8, TM(cc_src2), 0);
+        }
+        emit_rr(e, size, grp, op, H_RAX);               /* not / neg */
+    }
+    if (op != 2) {
+        emit_store(e, 8, H_RAX, TM(cc_dst));
+        g->cc = CC_OP(op == 0 ? CC_INC : op == 1 ? CC_DEC : CC_SUB, size_log2(size));
+        emit_store_imm(e, 4, TM(cc_op), g->cc);
+        g->flags_live = true;
+    }
+    store_greg(g, H_RAX, i->rm, size);
+}
+
+/* CMOVcc and SETcc with register operands. */
+static void gen_cmov_setcc(Gen *g, const Insn *i)
+{
+    Emit *e = &g->e;
+    unsigned size = i->size;
+    bool helper = !g->flags_live && !cc_inlinable(g->cc);
+    int cond = gen_cond(g, i->jit_op);
+    if (i->jit == JIT_SETCC) {
+        emit_rr(e, 4, OP2(0x0f, 0x90 | cond), 0, H_RAX);
+        emit_store(e, 1, H_RAX, greg(i->rm, 1));
+    } else {
+        load_greg(g, H_RAX, i->reg, size);
+        load_greg(g, H_RCX, i->rm, size);
+        emit_rr(e, size == 8 ? 8 : 4, OP2(0x0f, 0x40 | cond), H_RAX, H_RCX);
+        store_greg(g, H_RAX, i->reg, size);
+    }
+    g->flags_live = !helper;
+}
+
 static void gen_movx(Gen *g, unsigned k, const Insn *i)
 {
     Emit *e = &g->e;
@@ -383,18 +521,7 @@ static void gen_pop64(Gen *g, unsigned k)
 static void gen_jcc(Gen *g, const Insn *i)
 {
     Emit *e = &g->e;
-    int cond = i->jit_op;
-    if (!g->flags_live) {
-        if (cc_inlinable(g->cc)) {
-            gen_flags_from_cc(g, g->cc);
-        } else {
-            emit_mov_rr(e, 8, H_RDI, H_RBX);
-            emit_movi(e, H_RSI, cond);
-            emit_call(e, (const void *)jit_cc_eval);
-            emit_rr(e, 1, OP1(0x84), H_RAX, H_RAX);     /* test al, al */
-            cond = HCC_NE;
-        }
-    }
+    int cond = gen_cond(g, i->jit_op);
     uint8_t *taken = emit_jump(e, cond);
     gen_exit_to(g, i, 1, i->disp);
     if (!e->overflow) {
@@ -471,6 +598,16 @@ static bool gen_inline(Gen *g, unsigned k)
         gen_pop64(g, k);
         emit_mov_rr(e, 8, H_RSI, H_RAX);
         gen_exit_indirect(g, true, 0);
+        return true;
+    case JIT_SHIFT:
+        gen_shift(g, i);
+        return true;
+    case JIT_UNARY:
+        gen_unary(g, i);
+        return true;
+    case JIT_CMOV:
+    case JIT_SETCC:
+        gen_cmov_setcc(g, i);
         return true;
     default:
         return false;

@@ -282,6 +282,8 @@ static bool trans_unary(const X86Decoded *d, Insn *i, int op)
         return false;
     }
     i->fn = unary_fns[op][lg_of(d->opsize)][d->mem];
+    i->jit = d->mem ? JIT_HANDLER : JIT_UNARY;
+    i->jit_op = op;
     return true;
 }
 
@@ -290,6 +292,8 @@ bool trans_incdec_reg(TransCtx *c, const X86Decoded *d, Insn *i)
 {
     i->rm = d->op & 7;
     i->fn = unary_fns[(d->op >> 3) & 1][lg_of(d->opsize)][0];
+    i->jit = JIT_UNARY;
+    i->jit_op = (d->op >> 3) & 1;
     return !d->lock;
 }
 

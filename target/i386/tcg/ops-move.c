@@ -461,12 +461,16 @@ static const InsnFn cond_fns[16][4] = {
 bool trans_cmov(TransCtx *c, const X86Decoded *d, Insn *i)
 {
     i->fn = cond_fns[d->op & 15][d->mem];
+    i->jit = d->mem ? JIT_HANDLER : JIT_CMOV;
+    i->jit_op = d->op & 15;
     return !d->lock;
 }
 
 bool trans_setcc(TransCtx *c, const X86Decoded *d, Insn *i)
 {
     i->fn = cond_fns[d->op & 15][2 + d->mem];
+    i->jit = d->mem ? JIT_HANDLER : JIT_SETCC;
+    i->jit_op = d->op & 15;
     return !d->lock;
 }
 

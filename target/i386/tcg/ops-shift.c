@@ -158,6 +158,11 @@ bool trans_grp2(TransCtx *c, const X86Decoded *d, Insn *i)
                            op == SH_SAR)) {
         int row = op == SH_SAR ? 2 : op == SH_SHR ? 1 : 0;
         i->fn = shift_fast[row][lg_of(d->opsize)];
+        if (i->imm & (d->opsize == 8 ? 63 : 31)) {
+            i->jit = JIT_SHIFT;
+            i->jit_op = row;
+            i->imm &= d->opsize == 8 ? 63 : 31;
+        }
         return true;
     }
     i->fn = d->mem ? (cl ? sh_m_cl : sh_m_imm) : (cl ? sh_r_cl : sh_r_imm);

@@ -97,6 +97,9 @@ enum {
     JIT_JCC,                /* jit_op: condition */
     JIT_JMP, JIT_CALL64, JIT_RET64,
     JIT_PUSH64, JIT_POP64, JIT_PUSH64_I,
+    JIT_SHIFT,              /* jit_op: 0 SHL, 1 SHR, 2 SAR; imm: count 1-63 */
+    JIT_UNARY,              /* jit_op: 0 INC, 1 DEC, 2 NOT, 3 NEG */
+    JIT_CMOV, JIT_SETCC,    /* register forms; jit_op: condition */
 };
 
 /* --- Lazy flags --- */
