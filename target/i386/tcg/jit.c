@@ -34,6 +34,8 @@ typedef struct Gen {
     int cc;                 /* cc_op the guest flags hold now, -1 unknown */
     bool flags_live;        /* the host flags equal the guest's */
     const uint8_t *code[130];       /* host code of each record */
+    bool inl[130];                  /* record k is emitted inline */
+    bool dead[130];                 /* the flags record k sets are dead */
     InsnFn handler[130];            /* the handler of each record */
     struct {                        /* fast-path misses, emitted last */
         uint8_t *from;
@@ -284,11 +286,40 @@ static void gen_call_handler(Gen *g, unsigned k)
 static int next_inline(Gen *g, unsigned k)
 {
     for (unsigned n = k + 1; n < g->tb->ninsns; n++) {
-        if (g->tb->insns[n].jit != JIT_HANDLER) {
+        if (g->inl[n]) {
             return n;
         }
     }
     return -1;
+}
+
+/* Whether the flags after record k are overwritten before anything can
+ * read them: a later register-only record sets them all, and those in
+ * between neither read them nor can fault (a fault would show them). */
+static bool flags_dead_after(const TB *tb, unsigned k)
+{
+    for (unsigned n = k + 1; n < tb->ninsns; n++) {
+        const Insn *i = &tb->insns[n];
+        switch (i->jit) {
+        case JIT_MOV_RR: case JIT_MOV_RI: case JIT_LEA: case JIT_ROT:
+            continue;
+        case JIT_MOVX:
+            if (i->op2 & 1) {
+                return false;
+            }
+            continue;
+        case JIT_UNARY:
+            if (i->jit_op == 2) {
+                continue;                       /* NOT */
+            }
+            return i->jit_op == 3;              /* NEG; INC/DEC read CF */
+        case JIT_ALU_RR: case JIT_ALU_RI: case JIT_SHIFT:
+            return true;
+        default:
+            return false;
+        }
+    }
+    return false;
 }
 
 /* After a handler call: on to record n's code if the chain stopped there,
@@ -307,7 +338,7 @@ static void gen_resume_check(Gen *g, int n)
 
 /* --- Records --- */
 
-static void gen_alu_op(Gen *g, int op, unsigned size)
+static void gen_alu_op(Gen *g, int op, unsigned size, bool dead)
 {
     Emit *e = &g->e;
     static const uint8_t host_op[9] = { 0x01, 0x09, 0x11, 0x19, 0x21, 0x29, 0x31,
@@ -315,6 +346,12 @@ static void gen_alu_op(Gen *g, int op, unsigned size)
     static const uint8_t kind[9] = { CC_ADD, CC_LOGIC, 0, 0, CC_LOGIC, CC_SUB,
                                      CC_LOGIC, CC_SUB, CC_LOGIC };
     unsigned lg = size_log2(size);
+    if (dead) {
+        emit_rr(e, size, size == 1 ? OP1(host_op[op] - 1) : OP1(host_op[op]),
+                H_RCX, H_RAX);
+        g->cc = -1;
+        return;
+    }
     emit_store(e, 8, H_RAX, TM(cc_src2));
     emit_store(e, 8, H_RCX, TM(cc_src));
     emit_rr(e, size, size == 1 ? OP1(host_op[op] - 1) : OP1(host_op[op]), H_RCX, H_RAX);
@@ -330,6 +367,7 @@ static void gen_alu(Gen *g, unsigned k, const Insn *i)
     Emit *e = &g->e;
     unsigned size = i->size;
     int op = i->jit_op;
+    bool dead = g->dead[k];
     switch (i->jit) {
     case JIT_ALU_RR:
     case JIT_ALU_RI:
@@ -339,7 +377,7 @@ static void gen_alu(Gen *g, unsigned k, const Insn *i)
         } else {
             emit_movi(e, H_RCX, i->imm);
         }
-        gen_alu_op(g, op, size);
+        gen_alu_op(g, op, size, dead);
         if (WRITES(op)) {
             store_greg(g, H_RAX, i->rm, size);
         }
@@ -349,7 +387,7 @@ static void gen_alu(Gen *g, unsigned k, const Insn *i)
         gen_tlb(g, k, size, false);
         emit_load_zx(e, size, H_RCX, hm(H_RSI, 0));
         load_greg(g, H_RAX, i->reg, size);
-        gen_alu_op(g, op, size);
+        gen_alu_op(g, op, size, false);
         if (WRITES(op)) {
             store_greg(g, H_RAX, i->reg, size);
         }
@@ -363,13 +401,26 @@ static void gen_alu(Gen *g, unsigned k, const Insn *i)
         } else {
             emit_movi(e, H_RCX, i->imm);
         }
-        gen_alu_op(g, op, size);
+        gen_alu_op(g, op, size, false);
         if (WRITES(op)) {
             emit_store(e, size, H_RAX, hm(H_RSI, 0));
         }
         break;
     }
-    g->flags_live = true;
+    g->flags_live = g->cc >= 0;
+}
+
+/* ROL/ROR register, imm whose flags are dead: the rotation alone. */
+static void gen_rot(Gen *g, const Insn *i)
+{
+    Emit *e = &g->e;
+    unsigned size = i->size;
+    load_greg(g, H_RAX, i->rm, size);
+    emit_rr(e, size, size == 1 ? OP1(0xc0) : OP1(0xc1), i->jit_op, H_RAX);
+    e8(e, i->imm);
+    store_greg(g, H_RAX, i->rm, size);
+    g->cc = -1;
+    g->flags_live = false;
 }
 
 /* Zero-extends the low `size` bytes of host register r. */
@@ -385,12 +436,20 @@ static void gen_zx(Gen *g, unsigned size, int r)
 
 /* SHL/SHR/SAR register, imm (1-63): the flags state shift_compute
  * leaves (ops-shift.c). */
-static void gen_shift(Gen *g, const Insn *i)
+static void gen_shift(Gen *g, unsigned k, const Insn *i)
 {
     static const uint8_t sub[3] = { 4, 5, 7 }, kind[3] = { CC_SHL, CC_SHR, CC_SAR };
     Emit *e = &g->e;
     unsigned size = i->size, c = i->imm, row = i->jit_op;
     load_greg(g, H_RAX, i->rm, size);
+    if (g->dead[k]) {
+        emit_rr(e, size, size == 1 ? OP1(0xc0) : OP1(0xc1), sub[row], H_RAX);
+        e8(e, c);
+        store_greg(g, H_RAX, i->rm, size);
+        g->cc = -1;
+        g->flags_live = false;
+        return;
+    }
     emit_store(e, 8, H_RAX, TM(cc_src2));
     if (row == 2 && size < 8) {                         /* sign-extend */
         if (size == 4) {
@@ -421,11 +480,23 @@ static void gen_shift(Gen *g, const Insn *i)
 /* INC/DEC/NOT/NEG register (ops-alu.c unary_compute). INC and DEC keep
  * CF: the host CF is set from the guest's first, so the host flags after
  * them are the guest's. */
-static void gen_unary(Gen *g, const Insn *i)
+static void gen_unary(Gen *g, unsigned k, const Insn *i)
 {
     Emit *e = &g->e;
     unsigned size = i->size, op = i->jit_op;
     HostOp grp = size == 1 ? OP1(0xf6) : OP1(0xf7);
+    if (op != 2 && g->dead[k]) {
+        load_greg(g, H_RAX, i->rm, size);
+        if (op <= 1) {
+            emit_rr(e, size, size == 1 ? OP1(0xfe) : OP1(0xff), op, H_RAX);
+        } else {
+            emit_rr(e, size, grp, op, H_RAX);
+        }
+        store_greg(g, H_RAX, i->rm, size);
+        g->cc = -1;
+        g->flags_live = false;
+        return;
+    }
     if (op <= 1) {
         gen_carry(g);
         load_greg(g, H_RAX, i->rm, size);
@@ -600,14 +671,17 @@ static bool gen_inline(Gen *g, unsigned k)
         gen_exit_indirect(g, true, 0);
         return true;
     case JIT_SHIFT:
-        gen_shift(g, i);
+        gen_shift(g, k, i);
         return true;
     case JIT_UNARY:
-        gen_unary(g, i);
+        gen_unary(g, k, i);
         return true;
     case JIT_CMOV:
     case JIT_SETCC:
         gen_cmov_setcc(g, i);
+        return true;
+    case JIT_ROT:
+        gen_rot(g, i);
         return true;
     default:
         return false;
@@ -643,9 +717,8 @@ static bool gen_tb(Gen *g)
     TB *tb = g->tb;
     Emit *e = &g->e;
     for (unsigned k = 0; k < tb->ninsns && !e->overflow; k++) {
-        const Insn *i = &tb->insns[k];
         g->code[k] = e->p;
-        if (i->jit != JIT_HANDLER) {
+        if (g->inl[k]) {
             unsigned nslow = g->nslow;
             gen_inline(g, k);
             if (g->nslow > nslow) {
@@ -726,13 +799,16 @@ JitResult x86_jit_compile(TB *tb)
     g->cs64 = tb->flags & HF_CS64;
     g->cc = -1;
     for (unsigned k = 0; k < tb->ninsns; k++) {
-        g->handler[k] = tb->insns[k].fn;
+        const Insn *i = &tb->insns[k];
+        g->handler[k] = i->fn;
+        g->dead[k] = flags_dead_after(tb, k);
+        g->inl[k] = i->jit != JIT_HANDLER && (i->jit != JIT_ROT || g->dead[k]);
     }
     bool ok = gen_tb(g);
     if (ok) {
         jit_buf_commit(g->e.p);
         for (unsigned k = 0; k < tb->ninsns; k++) {
-            if (tb->insns[k].jit != JIT_HANDLER) {
+            if (g->inl[k]) {
                 tb->insns[k].fn = h_jit_resume;
             }
         }

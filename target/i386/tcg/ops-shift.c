@@ -166,6 +166,11 @@ bool trans_grp2(TransCtx *c, const X86Decoded *d, Insn *i)
         return true;
     }
     i->fn = d->mem ? (cl ? sh_m_cl : sh_m_imm) : (cl ? sh_r_cl : sh_r_imm);
+    if (!d->mem && !cl && (op == SH_ROL || op == SH_ROR) &&
+        (i->imm & (d->opsize == 8 ? 63 : 31))) {
+        i->jit = JIT_ROT;
+        i->jit_op = op;
+    }
     return true;
 }
 

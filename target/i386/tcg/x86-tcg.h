@@ -100,6 +100,8 @@ enum {
     JIT_SHIFT,              /* jit_op: 0 SHL, 1 SHR, 2 SAR; imm: count 1-63 */
     JIT_UNARY,              /* jit_op: 0 INC, 1 DEC, 2 NOT, 3 NEG */
     JIT_CMOV, JIT_SETCC,    /* register forms; jit_op: condition */
+    JIT_ROT,                /* ROL/ROR register, imm (jit_op 0/1), inline
+                               only where the flags it sets are dead */
 };
 
 /* --- Lazy flags --- */
