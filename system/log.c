@@ -15,14 +15,15 @@ static const struct {
     int mask;
     const char *help;
 } log_items[] = {
-    { "unimp", LOG_UNIMP, "log unimplemented functionality and unassigned accesses" },
-    { "guest_errors", LOG_GUEST_ERROR, "log when the guest does something invalid" },
-    { "int", LOG_INT, "show interrupts and exceptions" },
-    { "in_asm", LOG_IN_ASM, "show guest code as it is translated (TCG)" },
-    { "op", LOG_OP, "show the intermediate code (TCG)" },
-    { "exec", LOG_EXEC, "show each translation block executed (TCG)" },
-    { "cpu", LOG_CPU, "show CPU registers before each block (TCG)" },
-    { "mmu", LOG_MMU, "log page walks and TLB fills (TCG)" },
+    { "in_asm", LOG_IN_ASM, "disassemble guest code as each block is translated (TCG)" },
+    { "op", LOG_OP, "list the pre-decoded records of each translated block (TCG)" },
+    { "int", LOG_INT, "one line per interrupt or exception taken" },
+    { "exec", LOG_EXEC, "one line per block executed, chaining off (verbose; TCG)" },
+    { "cpu", LOG_CPU, "registers before each block executed (verbose; TCG)" },
+    { "fpu", LOG_FPU, "add x87/SSE registers to the 'cpu' dump" },
+    { "mmu", LOG_MMU, "TLB fills and page faults (TCG)" },
+    { "unimp", LOG_UNIMP, "unimplemented features, unassigned memory and ports" },
+    { "guest_errors", LOG_GUEST_ERROR, "invalid guest actions (bad register offsets, ...)" },
 };
 
 void log_list_items(void)

@@ -630,6 +630,7 @@ int vireo_main(int argc, char **argv)
             return 0;
         }
         if (!log_parse_items(c.log_items, &err)) {
+            log_list_items();       /* as QEMU: the valid items on stdout */
             die_err(NULL, err);
         }
     }

@@ -58,24 +58,13 @@ static TB *tb_find(X86Tcg *t)
 
 static void log_cpu_state(X86Tcg *t)
 {
-    static const char *const names[16] = {
-        "RAX", "RCX", "RDX", "RBX", "RSP", "RBP", "RSI", "RDI",
-        "R8", "R9", "R10", "R11", "R12", "R13", "R14", "R15",
-    };
-    X86State *env = t->env;
-    for (int r = 0; r < 16; r++) {
-        log_printf("%s=%016" G_GINT64_MODIFIER "x%s", names[r], t->regs[r],
-                   (r & 3) == 3 ? "\n" : " ");
-    }
-    log_printf("RIP=%016" G_GINT64_MODIFIER "x RFL=%08x CPL=%d CR0=%08"
-               G_GINT64_MODIFIER "x CR3=%016" G_GINT64_MODIFIER "x\n",
-               t->rip, eflags_get(t), t->cpl, env->cr0, env->cr3);
-    static const char *const segs[NR_SEGS] = { "ES", "CS", "SS", "DS", "FS", "GS" };
-    for (int s = 0; s < NR_SEGS; s++) {
-        log_printf("%s =%04x %016" G_GINT64_MODIFIER "x %08x%s", segs[s],
-                   env->segs[s].selector, env->segs[s].base, env->segs[s].limit,
-                   s % 3 == 2 ? "\n" : " ");
-    }
+    X86CpuDumpExtra extra = { .dr = t->dr, .inhibit_irq = t->inhibit_irq,
+                              .halted = t->halted,
+                              .fpu = log_enabled(LOG_FPU) };
+    g_autoptr(GString) out = g_string_new(NULL);
+    x86_tcg_store(t);
+    x86_cpu_dump_state_extra(t->cpu, &extra, out);
+    log_printf("%s", out->str);
 }
 
 /* Interrupt requests between blocks: INIT, NMI, then a maskable

@@ -17,6 +17,7 @@ enum {
     LOG_EXEC     = 1 << 5,    /* "exec" */
     LOG_CPU      = 1 << 6,    /* "cpu" */
     LOG_MMU      = 1 << 7,    /* "mmu" */
+    LOG_FPU      = 1 << 8,    /* "fpu": x87/SSE registers in the "cpu" dump */
 };
 
 extern int log_mask;

@@ -94,4 +94,18 @@ bool x86_cpu_build_cpuid(X86CPU *cpu, const char *spec,
                          unsigned smp_cpus, GError **errp);
 const CpuidEntry *x86_cpuid_find(const X86CPU *cpu, uint32_t fn, uint32_t idx);
 
+/* What only the accelerator knows, for a dump from inside it (-d cpu). */
+typedef struct X86CpuDumpExtra {
+    const uint64_t *dr;             /* DR0..DR7, or NULL if not kept */
+    bool inhibit_irq;               /* STI / MOV SS interrupt shadow */
+    bool halted;
+    bool fpu;                       /* add x87/SSE registers */
+} X86CpuDumpExtra;
+
+/* The registers in the layout of QEMU's `info registers` (cpu-dump.c),
+ * x87/SSE included. The caller synchronizes X86State first. */
+void x86_cpu_dump_state(X86CPU *cpu, GString *out);
+void x86_cpu_dump_state_extra(X86CPU *cpu, const X86CpuDumpExtra *extra,
+                              GString *out);
+
 #endif
