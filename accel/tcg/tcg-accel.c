@@ -151,7 +151,9 @@ static bool tcg_vcpu_init(CPUState *cs, GError **errp)
     X86CPU *cpu = X86_CPU(cs);
     const char *model = current_machine ? current_machine->cpu_type : NULL;
     unsigned smp = current_machine ? current_machine->smp_cpus : 1;
-    if (!x86_cpu_build_cpuid(cpu, model, NULL, 0, smp, errp)) {
+    unsigned nsup;
+    const CpuidEntry *sup = tcg_supported_cpuid(&nsup);
+    if (!x86_cpu_build_cpuid(cpu, model, sup, nsup, smp, errp)) {
         return false;
     }
     X86Tcg *t = x86_tcg_new(cpu);

@@ -25,6 +25,8 @@
 enum {
     TLB_MMIO = 1 << 5,      /* not RAM: dispatch through the memory API */
     TLB_CODE = 1 << 6,      /* the page holds translated code */
+    TLB_SMAP = 1 << 7,      /* a user page in the kernel TLB under SMAP:
+                               allowed only while EFLAGS.AC is set */
 };
 #define TLB_INVALID (~(uint64_t)0)
 
@@ -38,6 +40,8 @@ typedef struct TLBEntry {
 /* What the slow path needs to know about an entry. */
 typedef struct TLBPhys {
     uint64_t paddr;         /* guest-physical page address */
+    bool global;            /* a global page: kept across CR3 writes */
+    bool large;             /* part of a 2 MiB / 4 MiB / 1 GiB page */
 } TLBPhys;
 
 /* --- Guest-physical RAM map (followed from address_space_memory) --- */

@@ -3,7 +3,8 @@
  * The software TLB's slow paths: filling an entry from a page walk and
  * the RAM map, MMIO through the memory API with the big lock, stores to
  * pages holding translated code (which invalidate the TBs they overlap),
- * accesses that cross a page, and flushes.
+ * accesses that cross a page, and flushes (all, all but global pages,
+ * one page: Intel SDM vol. 3, 4.10.4).
  */
 #include "target/i386/tcg/x86-tcg.h"
 #include "vireo/main-loop.h"
@@ -16,6 +17,46 @@ void tlb_flush(X86Tcg *t)
     t->tlb_large = false;
 }
 
+/* Whether the entry still maps page la the way it did when TBs reached
+ * through the jump cache were found (a kept global code mapping). */
+static bool tlb_keeps_code_page(X86Tcg *t, uint64_t la)
+{
+    unsigned idx = (la >> TCG_PAGE_BITS) & (TLB_SIZE - 1);
+    for (int m = 0; m < MMU_COUNT; m++) {
+        uint64_t code = t->tlb_table[m][idx].code;
+        if (code != TLB_INVALID && (code & TCG_PAGE_MASK) == (la & TCG_PAGE_MASK) &&
+            t->tlb_phys[m][idx].global) {
+            return true;
+        }
+    }
+    return false;
+}
+
+void tlb_flush_nonglobal(X86Tcg *t)
+{
+    bool large = false;
+    for (int m = 0; m < MMU_COUNT; m++) {
+        for (unsigned k = 0; k < TLB_SIZE; k++) {
+            /* TLBPhys of an invalid entry may be stale: it does not matter. */
+            TLBPhys *p = &t->tlb_phys[m][k];
+            if (!p->global) {
+                t->tlb_table[m][k] = (TLBEntry){ TLB_INVALID, TLB_INVALID,
+                                                 TLB_INVALID, 0 };
+            } else if (t->tlb_table[m][k].read != TLB_INVALID) {
+                large |= p->large;
+            }
+        }
+    }
+    /* TBs on kept global pages stay reachable from the jump cache. */
+    for (unsigned k = 0; k < JC_SIZE; k++) {
+        TB *tb = t->jmp_cache[k];
+        if (tb && (tb->page2 != ~(uint64_t)0 || !tlb_keeps_code_page(t, tb->pc))) {
+            t->jmp_cache[k] = NULL;
+        }
+    }
+    t->tlb_large = large;
+}
+
 /* The jump-cache slots of the TBs that may start on page la. */
 static void jmp_cache_clear_page(X86Tcg *t, uint64_t la)
 {
@@ -23,11 +64,27 @@ static void jmp_cache_clear_page(X86Tcg *t, uint64_t la)
     memset(&t->jmp_cache[base], 0, 64 * sizeof(TB *));
 }
 
+/* Drops the entries that come from large pages (4 KiB pieces of them sit
+ * at other indexes), and the jump cache, which may lead into them. */
+static void tlb_flush_large(X86Tcg *t)
+{
+    for (int m = 0; m < MMU_COUNT; m++) {
+        for (unsigned k = 0; k < TLB_SIZE; k++) {
+            if (t->tlb_phys[m][k].large) {
+                t->tlb_table[m][k] = (TLBEntry){ TLB_INVALID, TLB_INVALID,
+                                                 TLB_INVALID, 0 };
+                t->tlb_phys[m][k].large = false;
+            }
+        }
+    }
+    memset(t->jmp_cache, 0, sizeof(t->jmp_cache));
+    t->tlb_large = false;
+}
+
 void tlb_flush_page(X86Tcg *t, uint64_t la)
 {
     if (t->tlb_large) {
-        tlb_flush(t);       /* the page may be part of a large one */
-        return;
+        tlb_flush_large(t);     /* the page may be part of a large one */
     }
     unsigned idx = (la >> TCG_PAGE_BITS) & (TLB_SIZE - 1);
     for (int m = 0; m < MMU_COUNT; m++) {
@@ -56,10 +113,14 @@ static TLBEntry *tlb_install(X86Tcg *t, uint64_t la, int mmu_idx, const PageWalk
     } else {
         flags = TLB_MMIO;
     }
-    e->read = page | flags;
+    /* Under SMAP the kernel's data accesses to a user page take the slow
+     * path, which checks EFLAGS.AC (and the CPL) each time. */
+    uint64_t smap = mmu_idx == MMU_KERNEL && w->user &&
+                    (t->env->cr4 & (1u << 21)) ? TLB_SMAP : 0;
+    e->read = page | flags | smap;
     e->code = w->exec ? page | flags : TLB_INVALID;
     if (w->writable && w->dirty) {
-        uint64_t wflags = flags;
+        uint64_t wflags = flags | smap;
         if (r && r->readonly) {
             wflags |= TLB_MMIO;
         }
@@ -70,7 +131,7 @@ static TLBEntry *tlb_install(X86Tcg *t, uint64_t la, int mmu_idx, const PageWalk
     } else {
         e->write = TLB_INVALID;
     }
-    t->tlb_phys[mmu_idx][idx].paddr = ppage;
+    t->tlb_phys[mmu_idx][idx] = (TLBPhys){ ppage, w->global, w->large };
     if (w->large) {
         t->tlb_large = true;
     }
@@ -103,7 +164,8 @@ static TLBEntry *tlb_get(X86Tcg *t, uint64_t la, int access, int mmu_idx)
     TLBEntry *e = &t->tlb_table[mmu_idx][(la >> TCG_PAGE_BITS) & (TLB_SIZE - 1)];
     uint64_t tag = access == ACC_WRITE ? e->write : access == ACC_EXEC ? e->code
                                                                        : e->read;
-    if (tag == TLB_INVALID || (tag & TCG_PAGE_MASK) != (la & TCG_PAGE_MASK)) {
+    if (tag == TLB_INVALID || (tag & TCG_PAGE_MASK) != (la & TCG_PAGE_MASK) ||
+        ((tag & TLB_SMAP) && x86_smap_blocks(t))) {
         e = tlb_fill(t, la, access, mmu_idx);
     }
     return e;

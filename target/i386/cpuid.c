@@ -219,6 +219,21 @@ static void build_qemu64(GArray *leaves, const CpuidEntry *sup, unsigned nsup)
     }
 }
 
+/* A model given XSAVE by "+xsave" needs leaf 0xd (the save area's
+ * layout): the accelerator's sub-leaves. */
+static void add_xsave_leaves(GArray *leaves, const CpuidEntry *sup, unsigned nsup)
+{
+    CpuidEntry *l1 = leaf_get(leaves, 1, 0);
+    if (!l1 || !(l1->ecx & (1u << 26)) || leaf_get(leaves, 0xd, 0)) {
+        return;
+    }
+    for (unsigned i = 0; sup && i < nsup; i++) {
+        if (sup[i].function == 0xd) {
+            g_array_append_val(leaves, sup[i]);
+        }
+    }
+}
+
 /* Per-vCPU topology: every vCPU is a core of one socket. */
 static void fix_topology(GArray *leaves, unsigned apic_id, unsigned smp)
 {
@@ -279,6 +294,7 @@ bool x86_cpu_build_cpuid(X86CPU *cpu, const char *spec,
         }
         set_feature(leaves, c->bit, c->on);
     }
+    add_xsave_leaves(leaves, supported, nsupported);
     fix_topology(leaves, CPU(cpu)->apic_id, smp_cpus);
     g_free(cpu->model);
     cpu->model = g_strdup(model);

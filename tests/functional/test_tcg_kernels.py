@@ -16,6 +16,9 @@ KERNELS = [
     ("pci.elf", ["-device", "pci-testdev"], [1]),
     ("smp.elf", [], [1, 2, 4]),
     ("mbinfo.bin", ["-append", "a b", "-initrd", "/etc/hostname x"], [1]),
+    ("paging.elf", ["-cpu", "max"], [1]),
+    ("strings.elf", [], [1]),
+    ("smc.elf", [], [1]),
 ]
 
 
@@ -36,3 +39,15 @@ def test_reset_on_tcg(vireo, kernels):
     v.run(60)
     assert v.proc.returncode == EXIT_PASS, v.describe()
     assert re.search(r"reset: came back", v.serial()), v.describe()
+
+
+def test_paging_max_checks_smep_smap_xsave(run_kernel_tcg):
+    """-cpu max on TCG has SMEP, SMAP and XSAVE, so the paging kernel runs
+    those checks rather than skipping them."""
+    v = run_kernel_tcg("paging.elf", "-cpu", "max")
+    assert_passed(v, "paging")
+    out = v.serial()
+    for what in ("SMEP: supervisor fetch from a user page: error code = 0x11 ok",
+                 "SMAP: write after CLAC, entry cached: error code = 0x3 ok",
+                 "XMM0 after XRSTOR = 0x1 ok"):
+        assert what in out, v.describe()

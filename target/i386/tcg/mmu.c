@@ -2,8 +2,8 @@
 /*
  * Paging (Intel SDM vol. 3, ch. 4): 32-bit two-level tables with 4 MiB
  * PSE pages, PAE three-level tables, and 4-level tables in long mode with
- * 2 MiB and 1 GiB pages; U/S and R/W checks with CR0.WP, NX, accessed and
- * dirty bits, and #PF error codes.
+ * 2 MiB and 1 GiB pages; U/S and R/W checks with CR0.WP, NX, SMEP and
+ * SMAP (4.6), reserved bits, accessed and dirty bits, and #PF error codes.
  */
 #include "target/i386/tcg/x86-tcg.h"
 #include "vireo/main-loop.h"
@@ -18,9 +18,13 @@
 #define PTE_G (1ULL << 8)
 #define PTE_NX (1ULL << 63)
 #define PHYS_MASK 0x000000fffffff000ULL     /* 40 physical address bits */
+#define PTE_RSVD_HIGH 0x000fff0000000000ULL /* bits 51:40, beyond MAXPHYADDR */
+#define PDPTE_PAE_RSVD 0x1e6ULL             /* PAE PDPTE bits 2:1, 8:5 */
 #define CR0_WP (1u << 16)
 #define CR4_PSE (1u << 4)
 #define CR4_PGE (1u << 7)
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
 #define EFER_NXE (1u << 11)
 
 /* A paging-structure entry in guest-physical memory. */
@@ -73,6 +77,27 @@ static bool fault(uint32_t *error, uint32_t bits)
     return false;
 }
 
+bool x86_smap_blocks(X86Tcg *t)
+{
+    /* Implicit supervisor accesses (at CPL 3) ignore EFLAGS.AC. */
+    return (t->env->cr4 & CR4_SMAP) && (t->cpl == 3 || !(t->eflags & F_AC));
+}
+
+/* Reserved bits of a PAE or 4-level entry at `level` (SDM 4.4.2, 4.5.4). */
+static uint64_t pte_reserved(uint64_t e, int level, bool nxe)
+{
+    uint64_t rsvd = PTE_RSVD_HIGH | (nxe ? 0 : PTE_NX);
+    if (level == 4) {
+        rsvd |= PTE_PS;                     /* no 512 GiB pages */
+    }
+    if (level > 1 && (e & PTE_PS)) {
+        /* Large page: the address bits below its size, except PAT (12). */
+        uint64_t size = level == 3 ? 1ULL << 30 : 1ULL << 21;
+        rsvd |= (size - 1) & ~0x1fffULL;
+    }
+    return e & rsvd;
+}
+
 bool x86_page_walk(X86Tcg *t, uint64_t la, int access, int mmu_idx,
                    PageWalk *w, uint32_t *error)
 {
@@ -80,8 +105,9 @@ bool x86_page_walk(X86Tcg *t, uint64_t la, int access, int mmu_idx,
     bool user = mmu_idx == MMU_USER, write = access == ACC_WRITE;
     bool fetch = access == ACC_EXEC;
     bool nxe = (env->efer & EFER_NXE) && (env->cr4 & CR4_PAE);
+    bool smep = !user && (env->cr4 & CR4_SMEP);
     uint32_t ec = (write ? PFERR_W : 0) | (user ? PFERR_U : 0) |
-                  (fetch && nxe ? PFERR_I : 0);
+                  (fetch && (nxe || (env->cr4 & CR4_SMEP)) ? PFERR_I : 0);
     *w = (PageWalk){ 0 };
     if (!(env->cr0 & CR0_PG)) {
         w->paddr = la & ((env->efer & EFER_LMA) ? ~(uint64_t)0 : 0xffffffffu);
@@ -103,6 +129,9 @@ bool x86_page_walk(X86Tcg *t, uint64_t la, int access, int mmu_idx,
         if (!(pdpte & PTE_P)) {
             return fault(error, ec);
         }
+        if (pdpte & (PDPTE_PAE_RSVD | PTE_RSVD_HIGH | PTE_NX)) {
+            return fault(error, ec | PFERR_P | PFERR_RSVD);
+        }
         levels = 2;
         table = pdpte & PHYS_MASK;
     } else {
@@ -119,6 +148,9 @@ bool x86_page_walk(X86Tcg *t, uint64_t la, int access, int mmu_idx,
         ents[n++] = e;
         if (!(e & PTE_P)) {
             return fault(error, ec);
+        }
+        if (size == 8 && pte_reserved(e, level, nxe)) {
+            return fault(error, ec | PFERR_P | PFERR_RSVD);
         }
         rw = rw && (e & PTE_RW);
         us = us && (e & PTE_US);
@@ -151,6 +183,12 @@ bool x86_page_walk(X86Tcg *t, uint64_t la, int access, int mmu_idx,
     if (fetch && nx) {
         return fault(error, ec | PFERR_P);
     }
+    if (us && smep && fetch) {
+        return fault(error, ec | PFERR_P);
+    }
+    if (us && !user && !fetch && x86_smap_blocks(t)) {
+        return fault(error, ec | PFERR_P);
+    }
     for (int k = 0; k < n; k++) {
         bool leaf = k == n - 1;
         pte_set_bits(&refs[k], ents[k], PTE_A | (leaf && write ? PTE_D : 0));
@@ -159,7 +197,7 @@ bool x86_page_walk(X86Tcg *t, uint64_t la, int access, int mmu_idx,
     w->writable = rw || (!user && !(env->cr0 & CR0_WP));
     w->dirty = write || (e & PTE_D);
     w->user = us;
-    w->exec = !nx;
+    w->exec = !nx && !(us && smep);
     w->large = large;
     w->global = (e & PTE_G) && (env->cr4 & CR4_PGE);
     return true;

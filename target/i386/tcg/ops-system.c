@@ -3,7 +3,7 @@
  * System instructions: port I/O, HLT, CLI/STI, PUSHF/POPF, INT/INT3/INTO/
  * INT1, IRET, control and debug registers, descriptor-table registers,
  * INVLPG, CPUID, RDTSC(P), RDMSR/WRMSR, SYSCALL/SYSRET, SYSENTER/SYSEXIT,
- * SWAPGS, XGETBV/XSETBV, PAUSE, cache and prefetch hints (Intel SDM vol. 2
+ * SWAPGS, XGETBV/XSETBV, STAC/CLAC, PAUSE, cache and prefetch hints (Intel SDM vol. 2
  * and vol. 3 ch. 2, 5, 6).
  */
 #include "target/i386/tcg/translate.h"
@@ -139,8 +139,18 @@ bool trans_cli_sti(TransCtx *c, const X86Decoded *d, Insn *i)
     return !d->lock;
 }
 
+/* Without CR4.VME, PUSHF/POPF/INT n in virtual-8086 mode need IOPL 3
+ * (SDM vol. 3, 20.2.7). */
+static void vm86_iopl_check(X86Tcg *t)
+{
+    if ((t->hflags & HF_VM) && ((t->eflags >> IOPL_SHIFT) & 3) != 3) {
+        raise_gp(t, 0);
+    }
+}
+
 HANDLER(h_pushf)
 {
+    vm86_iopl_check(t);
     uint32_t f = eflags_get(t) & ~(F_VM | F_RF);
     push(t, stack_size(t), i->size, f);
     NEXT(t, i);
@@ -148,9 +158,6 @@ HANDLER(h_pushf)
 
 bool trans_pushf(TransCtx *c, const X86Decoded *d, Insn *i)
 {
-    if (c->flags & HF_VM) {
-        return false;
-    }
     i->fn = h_pushf;
     return !d->lock;
 }
@@ -160,6 +167,7 @@ bool trans_pushf(TransCtx *c, const X86Decoded *d, Insn *i)
 HANDLER(h_popf)
 {
     unsigned size = i->size;
+    vm86_iopl_check(t);
     uint32_t v = pop(t, stack_size(t), size);
     uint32_t mask = F_ARITH | F_TF | F_DF | F_NT | F_AC | F_ID;
     if (t->cpl == 0) {
@@ -184,9 +192,6 @@ HANDLER(h_popf)
 
 bool trans_popf(TransCtx *c, const X86Decoded *d, Insn *i)
 {
-    if (c->flags & HF_VM) {
-        return false;
-    }
     i->fn = h_popf;
     c->branch = true;
     return !d->lock;
@@ -196,17 +201,20 @@ bool trans_popf(TransCtx *c, const X86Decoded *d, Insn *i)
 
 HANDLER(h_int)
 {
-    if (i->op == 4 && !cc_eval(t, 0)) {
+    if (i->op == EXCP_OF && i->op2 == 0 && !cc_eval(t, 0)) {
         return tb_exit(t, next_eip(t, i));     /* INTO without OF */
     }
-    x86_raise_sw(t, i->op, next_eip(t, i), !i->op2);
+    if (i->op2 == 3) {
+        vm86_iopl_check(t);                     /* INT n (CD) */
+    }
+    x86_raise_sw(t, i->op, next_eip(t, i), i->op2 != 1);
 }
 
 bool trans_int(TransCtx *c, const X86Decoded *d, Insn *i)
 {
     switch (d->op) {
     case 0xcc: i->op = EXCP_BP; break;
-    case 0xcd: i->op = d->imm & 0xff; break;
+    case 0xcd: i->op = d->imm & 0xff; i->op2 = 3; break;
     case 0xce: i->op = EXCP_OF; break;
     default: i->op = EXCP_DB; i->op2 = 1; break;   /* INT1: no DPL check */
     }
@@ -698,6 +706,17 @@ HANDLER(h_xsetbv)
     NEXT(t, i);
 }
 
+/* STAC (op 1) / CLAC (op 0): EFLAGS.AC, which SMAP reads on each kernel
+ * access to a user page (so no TLB flush); #UD outside CPL 0. */
+HANDLER(h_stac_clac)
+{
+    if (t->cpl) {
+        raise_ud(t);
+    }
+    t->eflags = i->op ? t->eflags | F_AC : t->eflags & ~(uint32_t)F_AC;
+    NEXT(t, i);
+}
+
 bool trans_grp7(TransCtx *c, const X86Decoded *d, Insn *i)
 {
     unsigned r = d->reg & 7;
@@ -732,6 +751,10 @@ bool trans_grp7(TransCtx *c, const X86Decoded *d, Insn *i)
     switch (modrm) {
     case 0xd0: i->fn = h_xgetbv; return x86_feature(c->t, 1, 'c', 26);
     case 0xd1: i->fn = h_xsetbv; return x86_feature(c->t, 1, 'c', 26);
+    case 0xca: case 0xcb:
+        i->op = modrm & 1;
+        i->fn = h_stac_clac;
+        return x86_feature(c->t, 7, 'b', 20);
     case 0xf8:
         i->fn = h_swapgs;
         return c->bits == 64;

@@ -49,16 +49,24 @@ void x86_write_cr0(X86Tcg *t, uint64_t v)
     x86_update_mode(t);
 }
 
+/* CR3 (SDM vol. 3, 4.10.4.1): global pages stay; with CR4.PCIDE, bit 63
+ * keeps the current PCID's entries. Entries are not tagged by PCID, so a
+ * change of PCID drops every non-global entry. */
 void x86_write_cr3(X86Tcg *t, uint64_t v)
 {
     X86State *env = t->env;
+    bool keep = false;
     if (env->efer & EFER_LMA) {
+        keep = (env->cr4 & CR4_PCIDE) && (v >> 63) &&
+               ((v ^ env->cr3) & 0xfff) == 0;
         v &= ~(1ULL << 63);     /* the PCID no-flush hint */
     } else {
         v = (uint32_t)v;
     }
     env->cr3 = v;
-    tlb_flush(t);
+    if (!keep) {
+        tlb_flush_nonglobal(t);
+    }
 }
 
 void x86_write_cr4(X86Tcg *t, uint64_t v)
@@ -81,6 +89,11 @@ void x86_write_cr4(X86Tcg *t, uint64_t v)
         allowed &= ~(uint64_t)(1u << 18);
     }
     if ((v & ~allowed) || ((env->efer & EFER_LMA) && !(v & CR4_PAE))) {
+        raise_gp(t, 0);
+    }
+    /* PCIDE: only in IA-32e mode, and set only while the PCID is 0. */
+    if ((v & CR4_PCIDE) && !(old & CR4_PCIDE) &&
+        (!(env->efer & EFER_LMA) || (env->cr3 & 0xfff))) {
         raise_gp(t, 0);
     }
     env->cr4 = v;

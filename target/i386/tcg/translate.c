@@ -16,6 +16,8 @@ bool trans_x87_full(TransCtx *c, const X86Decoded *d, Insn *i);
 bool trans_fwait_x87(TransCtx *c, const X86Decoded *d, Insn *i);
 /* SSE arithmetic on the host's unit (ops-sse-int.c). */
 bool trans_sse_int(TransCtx *c, const X86Decoded *d, Insn *i);
+/* 0F AE with the XSAVE family (ops-xsave.c). */
+bool trans_grp15_xsave(TransCtx *c, const X86Decoded *d, Insn *i);
 
 /* SSE moves and logic (ops-sse.c), then the rest. */
 static bool trans_sse_any(TransCtx *c, const X86Decoded *d, Insn *i)
@@ -81,7 +83,7 @@ static const TransFn trans_0f[256] = {
     [0xa0] = trans_push_sreg, [0xa1] = trans_pop_sreg, [0xa2] = trans_cpuid,
     [0xa3] = trans_bt, [0xa4 ... 0xa5] = trans_shd,
     [0xa8] = trans_push_sreg, [0xa9] = trans_pop_sreg, [0xab] = trans_bt,
-    [0xac ... 0xad] = trans_shd, [0xae] = trans_grp15, [0xaf] = trans_imul,
+    [0xac ... 0xad] = trans_shd, [0xae] = trans_grp15_xsave, [0xaf] = trans_imul,
     [0xb0 ... 0xb1] = trans_cmpxchg, [0xb2] = trans_lxs, [0xb3] = trans_bt,
     [0xb4 ... 0xb5] = trans_lxs, [0xb6 ... 0xb7] = trans_movx,
     [0xb8] = trans_popcnt, [0xb9] = trans_ud, [0xba] = trans_grp8,

@@ -258,6 +258,8 @@ TLBEntry *tlb_fill(X86Tcg *t, uint64_t la, int access, int mmu_idx);
  * faults if the page is not writable. */
 void *tlb_rmw_ptr(X86Tcg *t, uint64_t la, unsigned size);
 void tlb_flush(X86Tcg *t);
+/* Drops every entry but those of global pages (a CR3 write). */
+void tlb_flush_nonglobal(X86Tcg *t);
 void tlb_flush_page(X86Tcg *t, uint64_t la);
 
 static inline TLBEntry *tlb_entry(X86Tcg *t, uint64_t la)
@@ -470,6 +472,8 @@ typedef struct PageWalk {
  * false with the #PF error code in *error. */
 bool x86_page_walk(X86Tcg *t, uint64_t la, int access, int mmu_idx,
                    PageWalk *w, uint32_t *error);
+/* Whether SMAP forbids supervisor data accesses to user pages now. */
+bool x86_smap_blocks(X86Tcg *t);
 
 /* --- System registers (system.c, msr.c) --- */
 
@@ -483,6 +487,9 @@ uint64_t x86_read_tsc(X86Tcg *t);
  * in leaf (sub-leaf 0). */
 bool x86_feature(X86Tcg *t, uint32_t leaf, char reg, unsigned bit);
 void x86_set_efer(X86Tcg *t, uint64_t v);
+
+/* What the software CPU implements, as CPUID leaves (tcg-cpuid.c). */
+const CpuidEntry *tcg_supported_cpuid(unsigned *n);
 
 /* --- State transfer (tcg-cpu.c) --- */
 
