@@ -19,6 +19,7 @@ KERNELS = [
     ("paging.elf", ["-cpu", "max"], [1]),
     ("strings.elf", [], [1]),
     ("smc.elf", [], [1]),
+    ("tasks.elf", [], [1]),
 ]
 
 

@@ -4,10 +4,12 @@
  * instruction's EIP, nothing it did committed), the double/triple fault
  * rules, and delivery through the real-mode IVT, the 32-bit IDT with a
  * TSS stack switch, and the 64-bit IDT with IST (Intel SDM vol. 3, 6.12-
- * 6.15, 7.3; 20.1.4 for real mode).
+ * 6.15, 7.3; 20.1.4 for real mode; 20.3 from virtual-8086 mode), and task
+ * gates (task.c does the switch).
  */
 #include "target/i386/tcg/x86-tcg.h"
 #include "target/i386/tcg/insn-inline.h"
+#include "target/i386/tcg/desc.h"
 #include "vireo/runstate.h"
 
 G_NORETURN void x86_raise(X86Tcg *t, int vector, uint32_t error)
@@ -113,33 +115,9 @@ static void interrupt_real(X86Tcg *t, int vector, uint64_t ret)
     t->rip = entry & 0xffff;
 }
 
-/* The stack of privilege level dpl from the TSS (or IST slot ist). */
-static void tss_stack(X86Tcg *t, unsigned dpl, unsigned ist, bool lm,
-                      uint64_t *sp, uint16_t *ss)
-{
-    const SegmentCache *tr = &t->env->tr;
-    if (lm) {
-        uint64_t off = ist ? 0x24 + 8 * (ist - 1) : 4 + 8 * dpl;
-        if (off + 7 > tr->limit) {
-            x86_raise(t, EXCP_TS, tr->selector & 0xfffc);
-        }
-        *sp = ld_kernel(t, tr->base + off, 8);
-        *ss = 0;
-        return;
-    }
-    bool tss32 = tr->type & 8;
-    uint64_t off = tss32 ? 4 + 8 * dpl : 2 + 4 * dpl;
-    unsigned n = tss32 ? 4 : 2;
-    if (off + 2 * n - 1 > tr->limit) {
-        x86_raise(t, EXCP_TS, tr->selector & 0xfffc);
-    }
-    *sp = ld_kernel(t, (tr->base + off) & t->la_mask, n);
-    *ss = ld_kernel(t, (tr->base + off + n) & t->la_mask, 2);
-}
-
-/* Reads and checks the IDT gate and its code segment; returns the code
- * descriptor, the gate's two halves in g[0..1]. */
-static uint64_t gate_target(X86Tcg *t, int vector, int sw, bool lm, uint64_t g[2])
+/* Reads and checks the IDT gate of vector into g[0..1] (type, DPL for
+ * software interrupts, present); legacy mode also has task gates. */
+static void read_gate(X86Tcg *t, int vector, int sw, bool lm, uint64_t g[2])
 {
     X86State *env = t->env;
     unsigned esize = lm ? 16 : 8;
@@ -149,36 +127,48 @@ static uint64_t gate_target(X86Tcg *t, int vector, int sw, bool lm, uint64_t g[2
     uint64_t la = env->idt.base + vector * esize;
     g[0] = ld_kernel(t, la & t->la_mask, 8);
     g[1] = lm ? ld_kernel(t, (la + 8) & t->la_mask, 8) : 0;
-    unsigned type = (g[0] >> 40) & 0x1f, dpl = (g[0] >> 45) & 3;
-    bool ok = lm ? (type == 0xe || type == 0xf)
-                 : (type == 6 || type == 7 || type == 0xe || type == 0xf);
-    if (!lm && type == 5) {
-        log_mask_printf(LOG_UNIMP, "tcg: task gate for vector 0x%x\n", vector);
-    }
+    unsigned type = (g[0] >> 40) & 0x1f, dpl = DESC_DPL(g[0]);
+    bool ok = lm ? (type == SYS_INT_GATE32 || type == SYS_TRAP_GATE32)
+                 : (type == SYS_TASK_GATE || type == SYS_INT_GATE16 ||
+                    type == SYS_TRAP_GATE16 || type == SYS_INT_GATE32 ||
+                    type == SYS_TRAP_GATE32);
     if (!ok) {
         raise_gp(t, gate_error(vector, sw));
     }
     if (sw == 1 && dpl < (unsigned)t->cpl) {
         raise_gp(t, gate_error(vector, sw));
     }
-    if (!((g[0] >> 47) & 1)) {
+    if (!DESC_P(g[0])) {
         x86_raise(t, EXCP_NP, gate_error(vector, sw));
     }
-    uint16_t sel = g[0] >> 16;
+}
+
+/* Checks the code segment of an interrupt or trap gate; returns its
+ * descriptor. */
+static uint64_t gate_code(X86Tcg *t, int sw, bool lm, const uint64_t g[2])
+{
+    uint16_t sel = GATE_SEL(g[0]);
     uint32_t ext = sw ? 0 : 1;
     if (!(sel & 0xfffc)) {
         raise_gp(t, ext);
     }
     uint64_t d = desc_read(t, sel, EXCP_GP);
-    unsigned cdpl = (d >> 45) & 3;
-    bool code = ((d >> 43) & 3) == 3;            /* S and code */
-    if (!code || cdpl > (unsigned)t->cpl || (lm && (!((d >> 53) & 1) || ((d >> 54) & 1)))) {
+    unsigned cdpl = DESC_DPL(d);
+    if (!DESC_CODE(d) || cdpl > (unsigned)t->cpl || (lm && (!DESC_L(d) || ((d >> 54) & 1)))) {
         raise_gp(t, (sel & 0xfffc) + ext);
     }
-    if (!((d >> 47) & 1)) {
+    if (!DESC_P(d)) {
         x86_raise(t, EXCP_NP, (sel & 0xfffc) + ext);
     }
     return d;
+}
+
+/* Reads and checks the IDT gate and its code segment; returns the code
+ * descriptor, the gate's two halves in g[0..1]. */
+static uint64_t gate_target(X86Tcg *t, int vector, int sw, bool lm, uint64_t g[2])
+{
+    read_gate(t, vector, sw, lm, g);
+    return gate_code(t, sw, lm, g);
 }
 
 static void interrupt_protected(X86Tcg *t, int vector, int sw, bool has_error,
@@ -186,8 +176,14 @@ static void interrupt_protected(X86Tcg *t, int vector, int sw, bool has_error,
 {
     X86State *env = t->env;
     uint64_t g[2];
-    uint64_t d = gate_target(t, vector, sw, false, g);
-    unsigned type = (g[0] >> 40) & 0xf;
+    read_gate(t, vector, sw, false, g);
+    unsigned type = DESC_TYPE(g[0]);
+    if (type == SYS_TASK_GATE) {
+        x86_task_switch(t, GATE_SEL(g[0]), TASK_INT, ret, has_error, error,
+                        sw ? 0 : 1);
+        return;
+    }
+    uint64_t d = gate_code(t, sw, false, g);
     unsigned size = (type & 8) ? 4 : 2;
     uint16_t sel = g[0] >> 16;
     uint64_t offset = (g[0] & 0xffff) | ((g[0] >> 32) & 0xffff0000);
@@ -200,14 +196,14 @@ static void interrupt_protected(X86Tcg *t, int vector, int sw, bool has_error,
                 .base = t->segbase[R_SS] };
     unsigned new_cpl = cpl;
     bool switch_stack = !conforming && cdpl < cpl;
-    if (vm86 && !switch_stack) {
+    if (vm86 && (!switch_stack || cdpl != 0)) {
         raise_gp(t, (sel & 0xfffc) + (sw ? 0 : 1));
     }
     if (switch_stack) {
         uint64_t sp;
         uint16_t ss;
         new_cpl = cdpl;
-        tss_stack(t, cdpl, 0, false, &sp, &ss);
+        x86_tss_stack(t, cdpl, 0, false, &sp, &ss);
         if (!(ss & 0xfffc) || (ss & 3u) != cdpl) {
             x86_raise(t, EXCP_TS, ss & 0xfffc);
         }
@@ -277,7 +273,7 @@ static void interrupt_long(X86Tcg *t, int vector, int sw, bool has_error,
     uint64_t sp = t->regs[R_ESP];
     uint16_t unused;
     if (switch_cpl || ist) {
-        tss_stack(t, cdpl, ist, true, &sp, &unused);
+        x86_tss_stack(t, cdpl, ist, true, &sp, &unused);
     }
     Frame f = { .sp = sp & ~(uint64_t)15, .mask = ~(uint64_t)0, .base = 0,
                 .mmu_idx = new_cpl == 3 ? MMU_USER : MMU_KERNEL };

@@ -7,17 +7,7 @@
  */
 #include "target/i386/tcg/x86-tcg.h"
 #include "target/i386/tcg/insn-inline.h"
-
-/* Descriptor fields (SDM vol. 3, 3.4.5). */
-#define DESC_TYPE(d) (((d) >> 40) & 0xf)
-#define DESC_S(d) (((d) >> 44) & 1)
-#define DESC_DPL(d) ((unsigned)((d) >> 45) & 3)
-#define DESC_P(d) (((d) >> 47) & 1)
-#define DESC_L(d) (((d) >> 53) & 1)
-#define DESC_CODE(d) (DESC_S(d) && (DESC_TYPE(d) & 8))
-#define DESC_CONFORMING(d) (DESC_CODE(d) && (DESC_TYPE(d) & 4))
-#define DESC_READABLE(d) (!(DESC_TYPE(d) & 8) || (DESC_TYPE(d) & 2))
-#define DESC_WRITABLE_DATA(d) (DESC_S(d) && !(DESC_TYPE(d) & 8) && (DESC_TYPE(d) & 2))
+#include "target/i386/tcg/desc.h"
 
 void x86_update_mode(X86Tcg *t)
 {
@@ -94,7 +84,7 @@ static uint64_t desc_read_hi(X86Tcg *t, uint16_t selector, int excp)
 }
 
 /* Sets the accessed bit in memory (SDM vol. 3, 3.4.5.1). */
-static void desc_set_accessed(X86Tcg *t, uint16_t selector, uint64_t *d)
+void desc_set_accessed(X86Tcg *t, uint16_t selector, uint64_t *d)
 {
     if (!(*d & (1ULL << 40))) {
         *d |= 1ULL << 40;
@@ -201,6 +191,177 @@ static void real_mode_far(X86Tcg *t, uint16_t sel, uint64_t eip)
     t->rip = eip & 0xffffffffu;
 }
 
+/* Pushes the caller's CS and return EIP on the current stack (a fault
+ * leaves the stack pointer alone). */
+static void push_far_return(X86Tcg *t, unsigned size, uint16_t old_cs,
+                            uint64_t next_eip)
+{
+    unsigned ss = stack_size(t);
+    uint64_t sp = t->regs[R_ESP], m = sp_mask(ss);
+    st_size(t, seg_la(t, R_SS, (sp - size) & m), size, old_cs);
+    st_size(t, seg_la(t, R_SS, (sp - 2 * size) & m), size, next_eip);
+    sp_set(t, ss, (sp - 2 * size) & m);
+}
+
+/* JMP/CALL to a TSS or through a task gate (SDM vol. 2, JMP and CALL,
+ * "TASK-GATE", "TASK-STATE-SEGMENT"): the descriptor's DPL must admit
+ * both CPL and RPL. */
+static void far_to_task(X86Tcg *t, uint16_t sel, uint64_t d, int source,
+                        uint64_t next_eip)
+{
+    unsigned dpl = DESC_DPL(d);
+    if (dpl < (unsigned)t->cpl || dpl < (sel & 3u)) {
+        raise_gp(t, sel & 0xfffc);
+    }
+    if (!DESC_P(d)) {
+        x86_raise(t, EXCP_NP, sel & 0xfffc);
+    }
+    uint16_t tss = DESC_TYPE(d) == SYS_TASK_GATE ? GATE_SEL(d) : sel;
+    x86_task_switch(t, tss, source, next_eip, false, 0, 0);
+}
+
+/* Checks a call gate and the code segment it names (SDM vol. 2, CALL,
+ * "CALL-GATE"); returns the code descriptor. */
+static uint64_t call_gate_code(X86Tcg *t, uint16_t gate_sel, uint64_t gate)
+{
+    unsigned dpl = DESC_DPL(gate), cpl = t->cpl;
+    if (dpl < cpl || dpl < (gate_sel & 3u)) {
+        raise_gp(t, gate_sel & 0xfffc);
+    }
+    if (!DESC_P(gate)) {
+        x86_raise(t, EXCP_NP, gate_sel & 0xfffc);
+    }
+    uint16_t cs = GATE_SEL(gate);
+    if (!(cs & 0xfffc)) {
+        raise_gp(t, 0);
+    }
+    uint64_t d = desc_read(t, cs, EXCP_GP);
+    if (!DESC_CODE(d) || DESC_DPL(d) > cpl) {
+        raise_gp(t, cs & 0xfffc);
+    }
+    if (!DESC_P(d)) {
+        x86_raise(t, EXCP_NP, cs & 0xfffc);
+    }
+    return d;
+}
+
+static uint64_t call_gate_eip(uint64_t gate)
+{
+    return (DESC_TYPE(gate) & 8) ? GATE_OFFSET(gate) : GATE_OFFSET(gate) & 0xffff;
+}
+
+/* The stack segment of an inner level from the TSS: #TS unless it is a
+ * writable data segment of that level, #SS if not present. */
+static void inner_stack_segment(X86Tcg *t, uint16_t ss, unsigned cpl,
+                                SegmentCache *sc)
+{
+    if (!(ss & 0xfffc) || (ss & 3u) != cpl) {
+        x86_raise(t, EXCP_TS, ss & 0xfffc);
+    }
+    uint64_t d = desc_read(t, ss, EXCP_TS);
+    if (DESC_DPL(d) != cpl || !DESC_WRITABLE_DATA(d)) {
+        x86_raise(t, EXCP_TS, ss & 0xfffc);
+    }
+    if (!DESC_P(d)) {
+        x86_raise(t, EXCP_SS, ss & 0xfffc);
+    }
+    desc_set_accessed(t, ss, &d);
+    desc_unpack(sc, ss, d, 0);
+}
+
+/* CALL through a call gate to a more privileged, non-conforming segment
+ * (SDM vol. 3, 5.8.5): the stack of that level from the TSS receives the
+ * caller's SS:ESP, the gate's parameter count of words or dwords copied
+ * from the caller's stack, and CS:EIP. */
+static void call_gate_inner(X86Tcg *t, uint64_t gate, uint64_t d,
+                            uint64_t next_eip)
+{
+    X86State *env = t->env;
+    unsigned cpl = DESC_DPL(d), size = (DESC_TYPE(gate) & 8) ? 4 : 2;
+    unsigned old_ssz = stack_size(t), nparams = GATE_PARAMS(gate);
+    uint64_t sp;
+    uint16_t ss;
+    SegmentCache new_ss;
+    x86_tss_stack(t, cpl, 0, false, &sp, &ss);
+    inner_stack_segment(t, ss, cpl, &new_ss);
+    uint64_t mask = new_ss.db ? 0xffffffffu : 0xffff;
+    uint64_t slots[2 + 31 + 2];
+    unsigned n = 0;
+    slots[n++] = env->segs[R_SS].selector;
+    slots[n++] = t->regs[R_ESP];
+    for (unsigned k = nparams; k-- > 0;) {
+        slots[n++] = stack_peek(t, old_ssz, size, k * size);
+    }
+    slots[n++] = env->segs[R_CS].selector;
+    slots[n++] = next_eip;
+    for (unsigned k = 0; k < n; k++) {
+        sp = (sp - size) & mask;
+        st_kernel(t, (new_ss.base + sp) & t->la_mask, size, slots[k]);
+    }
+    uint16_t cs = GATE_SEL(gate);
+    desc_set_accessed(t, cs, &d);
+    env->segs[R_SS] = new_ss;
+    desc_unpack(&env->segs[R_CS], (cs & 0xfffc) | cpl, d, 0);
+    x86_update_mode(t);
+    sp_set(t, new_ss.db ? 4 : 2, sp);
+    t->rip = call_gate_eip(gate);
+}
+
+/* JMP or CALL (call) through a call gate. JMP never changes privilege;
+ * CALL to a non-conforming, more privileged segment switches stacks. */
+static void far_through_call_gate(X86Tcg *t, uint16_t gate_sel, uint64_t gate,
+                                  bool call, uint64_t next_eip)
+{
+    if (t->env->efer & EFER_LMA) {
+        log_mask_printf(LOG_UNIMP, "tcg: far %s through a 64-bit call gate "
+                        "(selector 0x%x): #GP\n", call ? "call" : "jump", gate_sel);
+        raise_gp(t, gate_sel & 0xfffc);
+    }
+    uint64_t d = call_gate_code(t, gate_sel, gate);
+    unsigned cpl = t->cpl;
+    uint16_t cs = (GATE_SEL(gate) & 0xfffc) | cpl;
+    if (!DESC_CONFORMING(d) && DESC_DPL(d) < cpl) {
+        if (!call) {
+            raise_gp(t, cs & 0xfffc);
+        }
+        call_gate_inner(t, gate, d, next_eip);
+        return;
+    }
+    SegmentCache saved = t->env->segs[R_CS];
+    load_code_segment(t, cs, d, cpl);
+    SegmentCache target = t->env->segs[R_CS];
+    t->env->segs[R_CS] = saved;
+    if (call) {
+        unsigned size = (DESC_TYPE(gate) & 8) ? 4 : 2;
+        push_far_return(t, size, saved.selector, next_eip);
+    }
+    t->env->segs[R_CS] = target;
+    x86_update_mode(t);
+    t->rip = call_gate_eip(gate);
+}
+
+/* A far JMP/CALL whose selector names a system descriptor. */
+static void far_through_system(X86Tcg *t, uint16_t sel, uint64_t d, bool call,
+                               uint64_t next_eip)
+{
+    switch (DESC_TYPE(d)) {
+    case SYS_CALL_GATE16:
+    case SYS_CALL_GATE32:
+        far_through_call_gate(t, sel, d, call, next_eip);
+        return;
+    case SYS_TASK_GATE:
+    case SYS_TSS16:
+    case SYS_TSS32:
+        if (t->env->efer & EFER_LMA) {
+            raise_gp(t, sel & 0xfffc);      /* no tasks in long mode */
+        }
+        far_to_task(t, sel, d, call ? TASK_CALL : TASK_JMP, next_eip);
+        return;
+    default:
+        raise_gp(t, sel & 0xfffc);
+    }
+}
+
 void far_jump(X86Tcg *t, uint16_t sel, uint64_t eip, uint64_t next_eip)
 {
     if (!(t->hflags & HF_PE) || (t->hflags & HF_VM)) {
@@ -212,9 +373,8 @@ void far_jump(X86Tcg *t, uint16_t sel, uint64_t eip, uint64_t next_eip)
     }
     uint64_t d = desc_read(t, sel, EXCP_GP);
     if (!DESC_S(d)) {
-        log_mask_printf(LOG_UNIMP, "tcg: far jump through a gate or TSS "
-                        "(selector 0x%x): #GP\n", sel);
-        raise_gp(t, sel & 0xfffc);
+        far_through_system(t, sel, d, false, next_eip);
+        return;
     }
     load_code_segment(t, sel, d, t->cpl);
     x86_update_mode(t);
@@ -225,14 +385,8 @@ void far_jump(X86Tcg *t, uint16_t sel, uint64_t eip, uint64_t next_eip)
 void far_call(X86Tcg *t, uint16_t sel, uint64_t eip, unsigned size,
               uint64_t next_eip)
 {
-    unsigned ss = stack_size(t);
-    uint16_t old_cs = t->env->segs[R_CS].selector;
-    uint64_t sp = t->regs[R_ESP];
-    uint64_t m = sp_mask(ss);
     if (!(t->hflags & HF_PE) || (t->hflags & HF_VM)) {
-        st_size(t, seg_la(t, R_SS, (sp - size) & m), size, old_cs);
-        st_size(t, seg_la(t, R_SS, (sp - 2 * size) & m), size, next_eip);
-        sp_set(t, ss, (sp - 2 * size) & m);
+        push_far_return(t, size, t->env->segs[R_CS].selector, next_eip);
         real_mode_far(t, sel, eip);
         return;
     }
@@ -241,18 +395,15 @@ void far_call(X86Tcg *t, uint16_t sel, uint64_t eip, unsigned size,
     }
     uint64_t d = desc_read(t, sel, EXCP_GP);
     if (!DESC_S(d)) {
-        log_mask_printf(LOG_UNIMP, "tcg: far call through a gate or TSS "
-                        "(selector 0x%x): #GP\n", sel);
-        raise_gp(t, sel & 0xfffc);
+        far_through_system(t, sel, d, true, next_eip);
+        return;
     }
     /* Check the target, then push, then switch. */
     SegmentCache saved = t->env->segs[R_CS];
     load_code_segment(t, sel, d, t->cpl);
     SegmentCache target = t->env->segs[R_CS];
     t->env->segs[R_CS] = saved;
-    st_size(t, seg_la(t, R_SS, (sp - size) & m), size, old_cs);
-    st_size(t, seg_la(t, R_SS, (sp - 2 * size) & m), size, next_eip);
-    sp_set(t, ss, (sp - 2 * size) & m);
+    push_far_return(t, size, saved.selector, next_eip);
     t->env->segs[R_CS] = target;
     x86_update_mode(t);
     t->rip = eip & eip_mask_for(t);
@@ -352,6 +503,29 @@ void far_return(X86Tcg *t, unsigned size, uint16_t pop_extra)
     t->rip = eip & eip_mask_for(t);
 }
 
+/* IRET from CPL 0 with VM set in the popped EFLAGS (SDM vol. 2, IRET,
+ * "RETURN-TO-VIRTUAL-8086-MODE"): the frame goes on with ESP, SS, ES, DS,
+ * FS and GS; the segments load as in real mode, the CPL becomes 3. */
+static void iret_to_vm86(X86Tcg *t, uint32_t eip, uint16_t cs, uint32_t flags)
+{
+    static const int segs[] = { R_SS, R_ES, R_DS, R_FS, R_GS };
+    unsigned ss = stack_size(t);
+    uint32_t esp = stack_peek(t, ss, 4, 12);
+    uint16_t sel[G_N_ELEMENTS(segs)];
+    for (size_t k = 0; k < G_N_ELEMENTS(segs); k++) {
+        sel[k] = stack_peek(t, ss, 4, 16 + 4 * k);
+    }
+    eflags_set(t, flags, F_ARITH | F_TF | F_IF | F_DF | F_IOPL | F_NT | F_RF |
+                         F_VM | F_AC | F_VIF | F_VIP | F_ID);
+    x86_update_mode(t);
+    seg_load_real(t, R_CS, cs);
+    for (size_t k = 0; k < G_N_ELEMENTS(segs); k++) {
+        seg_load_real(t, segs[k], sel[k]);
+    }
+    t->regs[R_ESP] = esp;
+    t->rip = eip & 0xffff;
+}
+
 /* IRET (SDM vol. 2): real mode, protected mode to the same or an outer
  * level, and IRETQ in 64-bit mode, which always pops SS:RSP. */
 void x86_iret(X86Tcg *t, unsigned size)
@@ -382,12 +556,12 @@ void x86_iret(X86Tcg *t, unsigned size)
         return;
     }
     if ((t->eflags & F_NT) && !(env->efer & EFER_LMA)) {
-        log_mask_printf(LOG_UNIMP, "tcg: IRET with NT (task return): #GP\n");
-        raise_gp(t, 0);
+        x86_task_return(t, t->cur ? next_eip(t, t->cur) : t->rip);
+        return;
     }
     if ((flags & F_VM) && t->cpl == 0 && !(t->hflags & HF_CS64) && size == 4) {
-        log_mask_printf(LOG_UNIMP, "tcg: IRET to virtual-8086 mode: #GP\n");
-        raise_gp(t, 0);
+        iret_to_vm86(t, eip, sel, flags);
+        return;
     }
     uint64_t d = return_code_desc(t, sel);
     unsigned rpl = sel & 3, old_cpl = t->cpl;

@@ -461,6 +461,22 @@ void x86_iret(X86Tcg *t, unsigned size);
 void x86_load_ldt(X86Tcg *t, uint16_t selector);
 void x86_load_tr(X86Tcg *t, uint16_t selector);
 bool x86_io_allowed(X86Tcg *t, uint16_t port, unsigned size);
+/* Sets the accessed bit of descriptor *d in its table. */
+void desc_set_accessed(X86Tcg *t, uint16_t selector, uint64_t *d);
+
+/* Task switches (task.c). What started one decides the busy bits, NT
+ * and the back-link (SDM vol. 3, 7.3). */
+enum { TASK_JMP, TASK_CALL, TASK_IRET, TASK_INT };
+/* Switches to the task of TSS selector sel (the caller has checked the
+ * privilege); next_eip is saved as the old task's EIP; has_error pushes
+ * error on the new task's stack; ext is the EXT bit of fault codes. */
+void x86_task_switch(X86Tcg *t, uint16_t sel, int source, uint64_t next_eip,
+                     bool has_error, uint32_t error, uint32_t ext);
+/* IRET with NT: back to the task named by the TSS back-link. */
+void x86_task_return(X86Tcg *t, uint64_t next_eip);
+/* The stack of privilege level dpl (or IST slot ist) from the TSS. */
+void x86_tss_stack(X86Tcg *t, unsigned dpl, unsigned ist, bool lm,
+                   uint64_t *sp, uint16_t *ss);
 
 /* --- Paging (mmu.c) --- */
 
