@@ -13,7 +13,8 @@ outputs=(vmlinuz initrd.cpio.gz kernel-version busybox)
 
 # Modules the guest loads; their dependencies come along per modules.dep.
 modules=(virtio virtio_ring virtio_pci virtio_pci_modern_dev virtio_pci_legacy_dev
-	virtio_blk virtio_net net_failover failover virtio_console virtio_rng)
+	virtio_blk virtio_net net_failover failover virtio_console virtio_rng
+	button evdev)
 
 say() { echo "guest: $*"; }
 die() { echo "guest: error: $*" >&2; exit 1; }
