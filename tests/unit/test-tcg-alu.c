@@ -336,6 +336,27 @@ static void gen_0f(const char *name, uint8_t rep, uint8_t op, unsigned min_size,
     }
 }
 
+/* CRC32 eax/rax, bl/bx/ebx/rbx or [rdi] (F2 0F 38 F0/F1). */
+static void gen_crc32(unsigned iters)
+{
+    for (int mem = 0; mem < 2; mem++) {
+        for (unsigned size = 1; size <= 8; size *= 2) {
+            for (unsigned k = 0; k < iters; k++) {
+                uint8_t b[16];
+                unsigned n = 0;
+                b[n++] = 0xf2;
+                n += size == 1 ? 0 : size_prefix(b + n, size);
+                b[n++] = 0x0f;
+                b[n++] = 0x38;
+                b[n++] = size == 1 ? 0xf0 : 0xf1;
+                b[n++] = mem ? 0x07 : 0xc3;
+                add_case("crc32", b, n, ALL_FLAGS, false, operand(), operand(),
+                         operand(), operand());
+            }
+        }
+    }
+}
+
 /* BT/BTS/BTR/BTC rbx, rax (reg and [rdi]) and with imm8. */
 static void gen_bt(unsigned iters)
 {
@@ -426,6 +447,9 @@ static void generate(void)
     }
     if (host_has(1, 2, 23)) {
         gen_0f("popcnt", 0xf3, 0xb8, 2, ALL_FLAGS, false, N);
+    }
+    if (host_has(1, 2, 20)) {
+        gen_crc32(N / 3);
     }
     gen_0f("movzb", 0, 0xb6, 2, ALL_FLAGS, false, N / 3);
     gen_0f("movsb", 0, 0xbe, 2, ALL_FLAGS, false, N / 3);
@@ -564,6 +588,9 @@ int main(int argc, char **argv)
     }
     if (host_has(1, 2, 23)) {
         g_string_append(spec, ",+popcnt");
+    }
+    if (host_has(1, 2, 20)) {
+        g_string_append(spec, ",+sse4.2");
     }
     harness_init(spec->str);
     g_string_free(spec, true);

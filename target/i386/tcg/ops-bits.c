@@ -158,6 +158,47 @@ bool trans_popcnt(TransCtx *c, const X86Decoded *d, Insn *i)
     return true;
 }
 
+/* --- CRC32 (SSE4.2) --- */
+
+/* CRC-32C (Castagnoli, bit-reflected polynomial 0x82F63B78) over the low
+ * n bytes of v, from crc (SDM vol. 2, CRC32). */
+static uint32_t crc32c_bytes(uint32_t crc, uint64_t v, unsigned n)
+{
+    for (unsigned k = 0; k < n; k++) {
+        crc ^= (uint8_t)(v >> (8 * k));
+        for (int b = 0; b < 8; b++) {
+            crc = (crc >> 1) ^ (0x82f63b78u & -(crc & 1));
+        }
+    }
+    return crc;
+}
+
+/* op: source bytes; op2: memory source. The result is 32 bits, also for
+ * the 64-bit form (zero-extended). */
+HANDLER(h_crc32)
+{
+    uint64_t v = i->op2 ? ld_size(t, insn_la(t, i), i->op) : get_reg(t, i->rm, i->op);
+    t->regs[i->reg] = crc32c_bytes((uint32_t)t->regs[i->reg], v, i->op);
+    NEXT(t, i);
+}
+
+/* F2 0F 38 F0 CRC32 Gd, Eb; F2 0F 38 F1 CRC32 Gd, Ev (Gq with REX.W). */
+bool trans_crc32(TransCtx *c, const X86Decoded *d, Insn *i)
+{
+    if (d->rep != 0xf2 || d->lock || !x86_feature(c->t, 1, 'c', 20)) {
+        return false;
+    }
+    unsigned n = (d->op & 0xff) == 0xf0 ? 1 : d->opsize;
+    i->op = n;
+    i->op2 = d->mem;
+    i->reg = d->reg;
+    if (!d->mem) {
+        i->rm = reg_operand(d, d->rm, n);
+    }
+    i->fn = h_crc32;
+    return true;
+}
+
 /* --- BSWAP --- */
 
 HANDLER(h_bswap)

@@ -14,10 +14,10 @@
                 BIT(8) | BIT(9) | BIT(11) | BIT(12) | BIT(13) | BIT(14) |     \
                 BIT(15) | BIT(16) | BIT(17) | BIT(19) | BIT(23) | BIT(24) |   \
                 BIT(25) | BIT(26))
-/* Leaf 1 ECX: sse3 pclmulqdq ssse3 cx16 pcid sse4.1 popcnt tsc-deadline
- * xsave hypervisor. Not SSE4.2 (no CRC32), MOVBE, AES, AVX, x2APIC. */
+/* Leaf 1 ECX: sse3 pclmulqdq ssse3 cx16 pcid sse4.1 sse4.2 popcnt
+ * tsc-deadline xsave hypervisor. Not MOVBE, AES, AVX, x2APIC. */
 #define L1_ECX (BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(17) | BIT(19) |       \
-                BIT(23) | BIT(24) | BIT(26) | BIT(31))
+                BIT(20) | BIT(23) | BIT(24) | BIT(26) | BIT(31))
 /* Leaf 7 EBX: smep smap. */
 #define L7_EBX (BIT(7) | BIT(20))
 /* 0x80000001 ECX: lahf_lm; EDX: syscall nx pdpe1gb rdtscp lm. */

@@ -22,6 +22,9 @@ bool trans_grp15_xsave(TransCtx *c, const X86Decoded *d, Insn *i);
 /* SSE moves and logic (ops-sse.c), then the rest. */
 static bool trans_sse_any(TransCtx *c, const X86Decoded *d, Insn *i)
 {
+    if (d->op == (MAP_0F38 | 0xf0) || d->op == (MAP_0F38 | 0xf1)) {
+        return trans_crc32(c, d, i);        /* a GPR instruction */
+    }
     return trans_sse(c, d, i) || trans_sse_int(c, d, i);
 }
 
