@@ -362,6 +362,16 @@ static void gen_alu_op(Gen *g, int op, unsigned size, bool dead)
 
 #define WRITES(op) ((op) != 7 && (op) != 8)
 
+/* rcx := the source of an ALU record: register (RR, MR) or immediate. */
+static void load_alu_src(Gen *g, const Insn *i)
+{
+    if (i->jit == JIT_ALU_RR || i->jit == JIT_ALU_MR) {
+        load_greg(g, H_RCX, i->reg, i->size);
+    } else {
+        emit_movi(&g->e, H_RCX, i->imm);
+    }
+}
+
 static void gen_alu(Gen *g, unsigned k, const Insn *i)
 {
     Emit *e = &g->e;
@@ -372,11 +382,7 @@ static void gen_alu(Gen *g, unsigned k, const Insn *i)
     case JIT_ALU_RR:
     case JIT_ALU_RI:
         load_greg(g, H_RAX, i->rm, size);
-        if (i->jit == JIT_ALU_RR) {
-            load_greg(g, H_RCX, i->reg, size);
-        } else {
-            emit_movi(e, H_RCX, i->imm);
-        }
+        load_alu_src(g, i);
         gen_alu_op(g, op, size, dead);
         if (WRITES(op)) {
             store_greg(g, H_RAX, i->rm, size);
@@ -396,11 +402,7 @@ static void gen_alu(Gen *g, unsigned k, const Insn *i)
         gen_la(g, i);
         gen_tlb(g, k, size, WRITES(op));
         emit_load_zx(e, size, H_RAX, hm(H_RSI, 0));
-        if (i->jit == JIT_ALU_MR) {
-            load_greg(g, H_RCX, i->reg, size);
-        } else {
-            emit_movi(e, H_RCX, i->imm);
-        }
+        load_alu_src(g, i);
         gen_alu_op(g, op, size, false);
         if (WRITES(op)) {
             emit_store(e, size, H_RAX, hm(H_RSI, 0));
