@@ -261,8 +261,22 @@ static void info_name(Hmp *h, const HmpCommand *cmd, const char *args)
     json_node_unref(ret);
 }
 
+static void info_jit(Hmp *h, const HmpCommand *cmd, const char *args)
+{
+    if (!hmp_no_args(h, "jit", args)) {
+        return;
+    }
+    const AccelOps *accel = accel_current();
+    if (!accel || !accel->stats) {
+        g_string_append(h->out, "JIT information is only available with accel=tcg\n");
+        return;
+    }
+    accel->stats(h->out);
+}
+
 static const HmpCommand info_commands[] = {
     { "cpus", "", "list the virtual CPUs and their host threads", info_cpus },
+    { "jit", "", "the software CPU's translation statistics", info_jit },
     { "kvm", "", "whether KVM is available and in use", info_kvm },
     { "name", "", "the VM name given with -name", info_name },
     { "registers", "[-a|vcpu]",

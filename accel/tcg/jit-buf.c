@@ -66,3 +66,8 @@ void jit_buf_flush(void)
 {
     used = kept;
 }
+
+size_t jit_buf_used(void)
+{
+    return used;
+}

@@ -20,5 +20,7 @@ void jit_buf_commit(const uint8_t *end);
 void jit_buf_keep(void);
 /* Drops all generated code but what was kept. */
 void jit_buf_flush(void);
+/* Bytes of generated code in the buffer now. */
+size_t jit_buf_used(void);
 
 #endif

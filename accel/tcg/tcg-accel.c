@@ -8,6 +8,7 @@
  * TB cache, the TLBs of other vCPUs and LOCK-prefixed instructions simple.
  */
 #include "target/i386/tcg/x86-tcg.h"
+#include "accel/tcg/jit.h"
 #include "vireo/machine.h"
 #include "vireo/main-loop.h"
 #include "vireo/x86-intc.h"
@@ -259,6 +260,24 @@ static bool tcg_irqchip_in_kernel(void)
     return false;
 }
 
+/* HMP info jit: the TB cache, the code buffer and the guest instructions
+ * the generated code ran (the interpreter does not count). */
+static void tcg_stats(GString *out)
+{
+    uint64_t insns = 0;
+    CPUState *cs;
+    CPU_FOREACH(cs) {
+        X86Tcg *t = tcg_of(cs);
+        insns += t ? t->insn_count : 0;
+    }
+    g_string_append_printf(out, "TB count            %u\n", tb_count());
+    g_string_append_printf(out, "host code size      %zu bytes\n", jit_buf_used());
+    g_string_append_printf(out, "code generator      %s\n",
+                           accel_tcg_jit ? "on" : "off (interpreter only)");
+    g_string_append_printf(out, "guest instructions  %" G_GUINT64_FORMAT
+                           " (run in generated code)\n", insns);
+}
+
 static const AccelOps tcg_ops = {
     .name = "tcg",
     .available = tcg_available,
@@ -270,6 +289,7 @@ static const AccelOps tcg_ops = {
     .get_state = tcg_get_state,
     .put_state = tcg_put_state,
     .irqchip_in_kernel = tcg_irqchip_in_kernel,
+    .stats = tcg_stats,
 };
 
 static void __attribute__((constructor)) tcg_register(void)

@@ -52,6 +52,8 @@ typedef struct AccelOps {
      * region mr written since the last call, and clears the log. The region
      * must have memory_region_set_log_dirty(mr, true). */
     void (*sync_dirty)(MemoryRegion *mr, unsigned long *bitmap);
+    /* Statistics for HMP `info jit`; NULL where there are none. */
+    void (*stats)(GString *out);
 } AccelOps;
 
 void accel_register(const AccelOps *ops);

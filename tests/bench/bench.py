@@ -235,13 +235,53 @@ def host_cpu_hashes(busybox, mb, n):
     return hashes
 
 
-def guest_insn_count(workdir):
-    """HOOK, not implemented: the number of guest instructions the last Vireo
-    run executed, for a guest-MIPS figure. Vireo has no way to report it yet
-    (the lead may add -accel tcg statistics); when it does, read the count
-    from its output in workdir here. Until then None, and no MIPS is shown:
-    never an estimate."""
-    return None
+def qmp_command(s, f, name, **args):
+    """One QMP command on a connected socket (s) and its reader (f); the
+    reply's "return" (events before it are skipped)."""
+    msg = {"execute": name, **({"arguments": args} if args else {})}
+    s.sendall(json.dumps(msg).encode() + b"\n")
+    while True:
+        line = f.readline()
+        if not line:
+            raise Skip(f"QMP closed during {name}")
+        r = json.loads(line)
+        if "error" in r:
+            raise Skip(f"{name}: {r['error'].get('desc')}")
+        if "return" in r:
+            return r["return"]
+
+
+def vireo_guest_mips(binary, guest, words, workdir):
+    """Guest MIPS of one Vireo run of the workload (boot included): the
+    guest instructions its code generator ran (HMP info jit, read once the
+    guest has powered off under -no-shutdown) over the wall time to the
+    power-off. QEMU has no such counter, so this row is Vireo's only."""
+    sock = os.path.join(workdir, "mips.sock")
+    argv = [a for a in guest_argv(binary, guest, words) if a != "-nographic"]
+    argv += ["-display", "none", "-no-shutdown",
+             "-serial", "file:" + os.path.join(workdir, "mips-serial"),
+             "-qmp", f"unix:{sock},server=on,wait=off"]
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    s = read_greeting(proc, sock, start + 10)
+    s.settimeout(TCG_TIMEOUT_S)
+    try:
+        f = s.makefile("r")
+        qmp_command(s, f, "qmp_capabilities")
+        while qmp_command(s, f, "query-status")["status"] != "shutdown":
+            if time.perf_counter() - start > TCG_TIMEOUT_S:
+                raise Skip(f"no power-off in {TCG_TIMEOUT_S:.0f} s")
+            time.sleep(0.2)
+        wall = time.perf_counter() - start
+        info = qmp_command(s, f, "human-monitor-command",
+                           **{"command-line": "info jit"})
+    finally:
+        quit_vm(proc, s)
+    m = re.search(r"^guest instructions\s+(\d+)", info, re.M)
+    if not m:
+        raise Skip("no instruction count in info jit")
+    return int(m.group(1)) / wall / 1e6
 
 
 class Row:
@@ -347,6 +387,7 @@ class TcgRows:
         self.steps = {n: Row(f"  tcg cpu step {n}", "s") for n in CPU_STEPS}
         self.hashes = {"vireo": [], "qemu": []}
         self.mips = []
+        self.mips_skipped = None
         self.expected = host_cpu_hashes(self.guest / "busybox", args.tcg_mb,
                                         args.tcg_n)
 
@@ -381,9 +422,14 @@ class TcgRows:
             if name in times:
                 r.add(prog, lambda: times[name])
         self.hashes[prog].append(hashes)
-        insns = guest_insn_count(workdir) if prog == "vireo" else None
-        if insns is not None:
-            self.mips.append(insns / wall / 1e6)
+
+    def measure_mips(self, path, workdir):
+        """One more Vireo run, counting guest instructions."""
+        try:
+            self.mips.append(vireo_guest_mips(path, self.guest, self.words,
+                                              workdir))
+        except Skip as e:
+            self.mips_skipped = str(e)
 
     def check_hashes(self):
         """Every run's results must equal the host's (or, without the
@@ -491,6 +537,8 @@ def main():
         for _ in range(args.tcg_runs if "tcg" in groups else 0):
             for prog, path in programs.items():
                 tcg.run_once(prog, path, workdir)
+        if "tcg" in groups and "vireo" in programs and not tcg.cpu.skipped:
+            tcg.measure_mips(programs["vireo"], workdir)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -504,8 +552,11 @@ def main():
         print(f"tcg: {checked}; cpu workload times are guest uptime from "
               "the first to the last cpu-stamp")
         if tcg.mips:
-            print(f"tcg: vireo guest MIPS over the whole cpu run: "
+            print(f"tcg: vireo guest MIPS over one whole cpu run (boot "
+                  f"included; instructions its code generator ran): "
                   f"{statistics.median(tcg.mips):.0f}")
+        elif tcg.mips_skipped:
+            print(f"tcg: vireo guest MIPS not measured: {tcg.mips_skipped}")
         tcg_ok, line = tcg_verdict([tcg.boot, tcg.cpu])
         print(line)
     if args.json:

@@ -220,3 +220,28 @@ def test_layout_matches_qemu(vireo, kernels):
     theirs = next(r["return"] for r in replies
                   if isinstance(r.get("return"), str))
     assert shape(ours) == shape(theirs), f"ours:\n{ours}\nQEMU:\n{theirs}"
+
+
+@pytest.mark.parametrize("jit", ["on", "off"])
+def test_info_jit_counts_guest_instructions(vireo, kernels, jit):
+    """info jit: TBs and, with the code generator, the guest instructions
+    its code ran; hello.elf in echo mode has run when it shows its prompt."""
+    v, q = start(vireo, kernels, "hello.elf", "-append", "echo",
+                 accel=f"tcg,jit={jit}")
+    assert "guest instructions  0 " in hmp(q, "info jit")
+    q.ok("cont")
+    v.wait_output("> ", name="serial.txt")
+    info = hmp(q, "info jit")
+    assert int(re.search(r"^TB count\s+(\d+)$", info, re.M).group(1)) > 0, info
+    insns = int(re.search(r"^guest instructions\s+(\d+) ", info, re.M).group(1))
+    assert f"code generator      {'on' if jit == 'on' else 'off'}" in info, info
+    assert (insns > 1000) if jit == "on" else insns == 0, info
+    q.ok("quit")
+
+
+@pytest.mark.kvm
+def test_info_jit_on_kvm(vireo, kernels):
+    v, q = start(vireo, kernels, "hello.elf", accel="kvm")
+    assert hmp(q, "info jit").strip() == \
+        "JIT information is only available with accel=tcg"
+    q.ok("quit")

@@ -714,10 +714,23 @@ static void gen_slow_paths(Gen *g)
     }
 }
 
+/* Counts the TB's guest instructions (for `info jit`) on entry. */
+static void gen_count(Gen *g)
+{
+    Emit *e = &g->e;
+    unsigned n = 0;
+    for (unsigned k = 0; k < g->tb->ninsns; k++) {
+        n += g->tb->insns[k].len != 0;
+    }
+    emit_rm(e, 8, OP1(0x81), 0, TM(insn_count));        /* add qword, imm32 */
+    e32(e, n);
+}
+
 static bool gen_tb(Gen *g)
 {
     TB *tb = g->tb;
     Emit *e = &g->e;
+    gen_count(g);
     for (unsigned k = 0; k < tb->ninsns && !e->overflow; k++) {
         g->code[k] = e->p;
         if (g->inl[k]) {

@@ -178,6 +178,7 @@ struct X86Tcg {
     uint64_t dr[8];
     uint64_t tsc_offset, tsc_aux;   /* TSC = virtual clock ns + offset */
     uint64_t mtrr_def, mtrr_fixed[11], mtrr_var[16];
+    uint64_t insn_count;        /* guest instructions run in generated code */
 };
 
 /* --- Registers --- */
