@@ -44,6 +44,7 @@ typedef struct Gen {
         bool flags_live;
     } slow[130];
     unsigned nslow;
+    bool sse_checked;               /* CR0/CR4 allow SSE in this TB */
 } Gen;
 
 /* Stands in for an inline record in the handler chain: a handler that
@@ -148,6 +149,16 @@ static void gen_tlb(Gen *g, unsigned k, unsigned size, bool write)
     g->nslow++;
     emit_rm(e, 8, OP1(0x03), H_RSI, hm(H_RAX, offsetof(TLBEntry, addend)));
     g->flags_live = false;
+}
+
+/* A conditional jump to a slow path of record k (its handler). */
+static void gen_slow_jump(Gen *g, unsigned k, int cc)
+{
+    g->slow[g->nslow].from = emit_jump(&g->e, cc);
+    g->slow[g->nslow].k = k;
+    g->slow[g->nslow].cc = g->cc;
+    g->slow[g->nslow].flags_live = false;
+    g->nslow++;
 }
 
 /* After gen_tlb: what the slow path must restore when it comes back. */
@@ -543,6 +554,115 @@ static void gen_cmov_setcc(Gen *g, const Insn *i)
     g->flags_live = !helper;
 }
 
+/* --- SSE on XMM registers (env->fxsave), with the host's xmm0/xmm1 --- */
+
+#define XMM_OFF(n) ((int32_t)(offsetof(X86State, fxsave) + 160 + 16 * (n)))
+
+/* movdqu xmm, [m] (load) or movdqu [m], xmm. */
+static void emit_movdqu(Emit *e, bool load, int xmm, HostMem m)
+{
+    e8(e, 0xf3);
+    emit_rm(e, 4, OP2(0x0f, load ? 0x6f : 0x7f), xmm, m);
+}
+
+/* rdx := env; on the TB's first SSE record, CR0.EM/TS and CR4.OSFXSR go
+ * to the handler (which raises #UD/#NM). They change only between TBs. */
+static void gen_sse_env(Gen *g, unsigned k)
+{
+    Emit *e = &g->e;
+    emit_rm(e, 8, OP1(0x8b), H_RDX, TM(env));
+    if (g->sse_checked) {
+        return;
+    }
+    emit_rm(e, 4, OP1(0xf7), 0, hm(H_RDX, offsetof(X86State, cr0)));
+    e32(e, (1u << 2) | (1u << 3));                      /* test EM|TS */
+    gen_slow_jump(g, k, HCC_NE);
+    emit_rm(e, 4, OP1(0xf7), 0, hm(H_RDX, offsetof(X86State, cr4)));
+    e32(e, CR4_OSFXSR);
+    gen_slow_jump(g, k, HCC_E);
+    g->sse_checked = true;
+    g->flags_live = false;
+}
+
+/* rsi := the host address of a 16-byte memory operand (aligned if
+ * `align`), or to the handler. */
+static void gen_vec_mem(Gen *g, unsigned k, const Insn *i, bool align, bool write)
+{
+    Emit *e = &g->e;
+    gen_la(g, i);
+    if (align) {
+        emit_rr(e, 1, OP1(0xf6), 0, H_RSI);             /* test sil, 15 */
+        e8(e, 15);
+        gen_slow_jump(g, k, HCC_NE);
+    }
+    gen_tlb(g, k, 16, write);
+}
+
+/* xmm1 := the source: XMM register rm, or 16 bytes of memory. */
+static void gen_vec_src(Gen *g, unsigned k, const Insn *i, bool mem, bool align)
+{
+    if (mem) {
+        gen_vec_mem(g, k, i, align, false);
+        emit_movdqu(&g->e, true, 1, hm(H_RSI, 0));
+        gen_sse_env(g, k);
+    } else {
+        gen_sse_env(g, k);
+        emit_movdqu(&g->e, true, 1, hm(H_RDX, XMM_OFF(i->rm)));
+    }
+}
+
+static void gen_vec_move(Gen *g, unsigned k, const Insn *i)
+{
+    Emit *e = &g->e;
+    bool mem = i->op2 & 1, align = i->op2 & 4;
+    if (!i->jit_op) {                                   /* load */
+        gen_vec_src(g, k, i, mem, align);
+        emit_movdqu(e, false, 1, hm(H_RDX, XMM_OFF(i->reg)));
+    } else if (mem) {
+        gen_vec_mem(g, k, i, align, true);
+        gen_sse_env(g, k);
+        emit_movdqu(e, true, 0, hm(H_RDX, XMM_OFF(i->reg)));
+        emit_movdqu(e, false, 0, hm(H_RSI, 0));
+    } else {
+        gen_sse_env(g, k);
+        emit_movdqu(e, true, 0, hm(H_RDX, XMM_OFF(i->reg)));
+        emit_movdqu(e, false, 0, hm(H_RDX, XMM_OFF(i->rm)));
+    }
+}
+
+/* xmm0 := XMM reg OP source, then back to XMM reg: the logic operations
+ * (66 0F DB/DF/EB/EF on xmm0, xmm1) or an integer stub's own bytes. */
+static void gen_vec_op(Gen *g, unsigned k, const Insn *i)
+{
+    static const uint8_t logic[4] = { 0xdb, 0xdf, 0xeb, 0xef };
+    Emit *e = &g->e;
+    bool to_gpr = i->jit == JIT_SSE_INT && i->op == 2;  /* K_TO_GPR */
+    if (i->jit == JIT_VEC_LOGIC) {
+        gen_vec_src(g, k, i, i->op, true);
+    } else {
+        gen_vec_src(g, k, i, i->op2 & 1, i->op2 & 4);
+    }
+    if (!to_gpr) {
+        emit_movdqu(e, true, 0, hm(H_RDX, XMM_OFF(i->reg)));
+    }
+    if (i->jit == JIT_VEC_LOGIC) {
+        e8(e, 0x66);
+        e8(e, 0x0f);
+        e8(e, logic[i->op2]);
+        e8(e, 0xc1);
+    } else {
+        const uint8_t *stub = (const uint8_t *)(uintptr_t)i->imm;
+        for (unsigned n = 0; n < i->jit_op; n++) {
+            e8(e, stub[n]);
+        }
+    }
+    if (to_gpr) {
+        store_greg(g, H_RAX, i->reg, i->imm2);
+    } else {
+        emit_movdqu(e, false, 0, hm(H_RDX, XMM_OFF(i->reg)));
+    }
+}
+
 static void gen_movx(Gen *g, unsigned k, const Insn *i)
 {
     Emit *e = &g->e;
@@ -684,6 +804,13 @@ static bool gen_inline(Gen *g, unsigned k)
         return true;
     case JIT_ROT:
         gen_rot(g, i);
+        return true;
+    case JIT_VEC_MOVE:
+        gen_vec_move(g, k, i);
+        return true;
+    case JIT_VEC_LOGIC:
+    case JIT_SSE_INT:
+        gen_vec_op(g, k, i);
         return true;
     default:
         return false;

@@ -190,6 +190,10 @@ static bool vec_move(const X86Decoded *d, Insn *i, bool store, int kind,
     }
     i->op2 = d->mem | (zero ? 2 : 0) | (align ? 4 : 0);
     i->fn = store ? h_vec_store : h_vec_load;
+    if (kind == VEC_XMM && size == 16) {
+        i->jit = JIT_VEC_MOVE;
+        i->jit_op = store;
+    }
     return true;
 }
 
@@ -263,6 +267,7 @@ bool trans_sse(TransCtx *c, const X86Decoded *d, Insn *i)
             i->rm = d->rm;
         }
         i->fn = h_vec_logic;
+        i->jit = JIT_VEC_LOGIC;
         return true;
     case 0xdb: case 0xdf: case 0xeb: case 0xef:
         if (p == 0xf3 || p == 0xf2) {
@@ -276,6 +281,7 @@ bool trans_sse(TransCtx *c, const X86Decoded *d, Insn *i)
             i->rm = d->rm & (p == 0x66 ? 15 : 7);
         }
         i->fn = h_vec_logic;
+        i->jit = p == 0x66 ? JIT_VEC_LOGIC : JIT_HANDLER;
         return true;
     case 0x6e:
         if (p == 0xf3 || p == 0xf2) {

@@ -102,6 +102,11 @@ enum {
     JIT_CMOV, JIT_SETCC,    /* register forms; jit_op: condition */
     JIT_ROT,                /* ROL/ROR register, imm (jit_op 0/1), inline
                                only where the flags it sets are dead */
+    JIT_VEC_MOVE,           /* 16-byte XMM move as h_vec_load/store; jit_op
+                               1 for a store */
+    JIT_VEC_LOGIC,          /* 16-byte PAND/PANDN/POR/PXOR (jit_op 0-3) */
+    JIT_SSE_INT,            /* integer SSE stub (K_VV, K_TO_GPR) on XMM
+                               registers; jit_op: its length in bytes */
 };
 
 /* --- Lazy flags --- */
