@@ -636,14 +636,18 @@ static void gen_vec_op(Gen *g, unsigned k, const Insn *i)
 {
     static const uint8_t logic[4] = { 0xdb, 0xdf, 0xeb, 0xef };
     Emit *e = &g->e;
+    bool shift = i->jit == JIT_SSE_INT && i->op == 1;   /* K_SHIFT: rm */
     bool to_gpr = i->jit == JIT_SSE_INT && i->op == 2;  /* K_TO_GPR */
+    unsigned dst = shift ? i->rm : i->reg;
     if (i->jit == JIT_VEC_LOGIC) {
         gen_vec_src(g, k, i, i->op, true);
+    } else if (shift) {
+        gen_sse_env(g, k);
     } else {
         gen_vec_src(g, k, i, i->op2 & 1, i->op2 & 4);
     }
     if (!to_gpr) {
-        emit_movdqu(e, true, 0, hm(H_RDX, XMM_OFF(i->reg)));
+        emit_movdqu(e, true, 0, hm(H_RDX, XMM_OFF(dst)));
     }
     if (i->jit == JIT_VEC_LOGIC) {
         e8(e, 0x66);
@@ -659,7 +663,7 @@ static void gen_vec_op(Gen *g, unsigned k, const Insn *i)
     if (to_gpr) {
         store_greg(g, H_RAX, i->reg, i->imm2);
     } else {
-        emit_movdqu(e, false, 0, hm(H_RDX, XMM_OFF(i->reg)));
+        emit_movdqu(e, false, 0, hm(H_RDX, XMM_OFF(dst)));
     }
 }
 

@@ -518,7 +518,8 @@ bool trans_sse_int(TransCtx *c, const X86Decoded *d, Insn *i)
     if (!d->mem) {
         i->rm = rm_gpr ? d->rm : d->rm & vmask;
     }
-    if ((i->op2 & F_INT) && !mmx && (kind == K_VV || kind == K_TO_GPR) &&
+    if ((i->op2 & F_INT) && !mmx &&
+        (kind == K_VV || kind == K_TO_GPR || kind == K_SHIFT) &&
         (!d->mem || i->size == 16)) {
         i->jit = JIT_SSE_INT;           /* the stub's bytes, inline */
         i->jit_op = n;

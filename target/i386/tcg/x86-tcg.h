@@ -105,8 +105,8 @@ enum {
     JIT_VEC_MOVE,           /* 16-byte XMM move as h_vec_load/store; jit_op
                                1 for a store */
     JIT_VEC_LOGIC,          /* 16-byte PAND/PANDN/POR/PXOR (jit_op 0-3) */
-    JIT_SSE_INT,            /* integer SSE stub (K_VV, K_TO_GPR) on XMM
-                               registers; jit_op: its length in bytes */
+    JIT_SSE_INT,            /* integer SSE stub (K_VV, K_SHIFT, K_TO_GPR)
+                               on XMM registers; jit_op: its length */
 };
 
 /* --- Lazy flags --- */
