@@ -555,7 +555,10 @@ void x86_iret(X86Tcg *t, unsigned size)
         eflags_set(t, flags, size == 2 ? mask & 0xffff : mask);
         return;
     }
-    if ((t->eflags & F_NT) && !(env->efer & EFER_LMA)) {
+    if (t->eflags & F_NT) {
+        if (env->efer & EFER_LMA) {
+            raise_gp(t, 0);             /* no task return in IA-32e mode */
+        }
         x86_task_return(t, t->cur ? next_eip(t, t->cur) : t->rip);
         return;
     }
