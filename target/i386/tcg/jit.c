@@ -26,6 +26,12 @@ static uint8_t *jit_dispatch;   /* rax: the next record or NULL */
 static uint8_t *jit_leave;      /* back to the caller of jit_enter with rax */
 static bool jit_ready;
 
+/* Records in a TB (translate.c: 128 instructions and an exit), and slow
+ * paths: at most two per record (alignment, TLB) and the two CR checks
+ * of the first SSE record. */
+#define GEN_RECORDS 130
+#define GEN_SLOW (2 * GEN_RECORDS + 2)
+
 /* What an inline record leaves for the next one. */
 typedef struct Gen {
     Emit e;
@@ -33,16 +39,16 @@ typedef struct Gen {
     bool cs64;
     int cc;                 /* cc_op the guest flags hold now, -1 unknown */
     bool flags_live;        /* the host flags equal the guest's */
-    const uint8_t *code[130];       /* host code of each record */
-    bool inl[130];                  /* record k is emitted inline */
-    bool dead[130];                 /* the flags record k sets are dead */
-    InsnFn handler[130];            /* the handler of each record */
+    const uint8_t *code[GEN_RECORDS];   /* host code of each record */
+    bool inl[GEN_RECORDS];              /* record k is emitted inline */
+    bool dead[GEN_RECORDS];             /* the flags record k sets are dead */
+    InsnFn handler[GEN_RECORDS];        /* the handler of each record */
     struct {                        /* fast-path misses, emitted last */
         uint8_t *from;
         unsigned k;
         int cc;
         bool flags_live;
-    } slow[130];
+    } slow[GEN_SLOW];
     unsigned nslow;
     bool sse_checked;               /* CR0/CR4 allow SSE in this TB */
 } Gen;
@@ -131,6 +137,17 @@ static void gen_la(Gen *g, const Insn *i)
     }
 }
 
+/* A conditional jump to a slow path of record k (its handler). */
+static void gen_slow_jump(Gen *g, unsigned k, int cc)
+{
+    g_assert(g->nslow < GEN_SLOW);
+    g->slow[g->nslow].from = emit_jump(&g->e, cc);
+    g->slow[g->nslow].k = k;
+    g->slow[g->nslow].cc = g->cc;
+    g->slow[g->nslow].flags_live = false;
+    g->nslow++;
+}
+
 /* The TLB fast path for `size` bytes at rsi: on a hit rsi becomes the
  * host address; a miss jumps to the record's slow path (its handler). */
 static void gen_tlb(Gen *g, unsigned k, unsigned size, bool write)
@@ -144,21 +161,9 @@ static void gen_tlb(Gen *g, unsigned k, unsigned size, bool write)
     emit_alu_ri(e, 8, 4, H_RCX, (int32_t)TCG_PAGE_MASK);
     emit_rm(e, 8, OP1(0x3b), H_RCX,
             hm(H_RAX, write ? offsetof(TLBEntry, write) : offsetof(TLBEntry, read)));
-    g->slow[g->nslow].from = emit_jump(e, HCC_NE);
-    g->slow[g->nslow].k = k;
-    g->nslow++;
+    gen_slow_jump(g, k, HCC_NE);
     emit_rm(e, 8, OP1(0x03), H_RSI, hm(H_RAX, offsetof(TLBEntry, addend)));
     g->flags_live = false;
-}
-
-/* A conditional jump to a slow path of record k (its handler). */
-static void gen_slow_jump(Gen *g, unsigned k, int cc)
-{
-    g->slow[g->nslow].from = emit_jump(&g->e, cc);
-    g->slow[g->nslow].k = k;
-    g->slow[g->nslow].cc = g->cc;
-    g->slow[g->nslow].flags_live = false;
-    g->nslow++;
 }
 
 /* After gen_tlb: what the slow path must restore when it comes back. */
@@ -934,7 +939,7 @@ bool x86_jit_init(void)
 
 JitResult x86_jit_compile(TB *tb)
 {
-    if (!jit_ready) {
+    if (!jit_ready || tb->ninsns > GEN_RECORDS) {
         return JIT_NO_CODE;
     }
     size_t avail;
