@@ -82,6 +82,12 @@ def test_accel_help(vireo_bin):
     assert "kvm" in accelerators(vireo_bin)
 
 
+@pytest.mark.parametrize("value", ["maybe", ""])
+def test_accel_tcg_jit_takes_on_or_off(vireo_bin, value):
+    assert_refused(run(vireo_bin, accel=f"tcg,jit={value}"), "jit",
+                   "on or off")
+
+
 @pytest.mark.kvm
 def test_accel_tcg_agrees_with_help(vireo, vireo_bin):
     """-accel tcg works when -accel help lists tcg, and is refused with a
