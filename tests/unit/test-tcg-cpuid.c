@@ -43,6 +43,7 @@ static void test_max_has_implemented_features(void)
     g_assert_true(bit(1, 'c', 23));             /* popcnt */
     g_assert_true(bit(7, 'b', 7));              /* smep */
     g_assert_true(bit(7, 'b', 20));             /* smap */
+    g_assert_true(bit(7, 'b', 10));             /* invpcid */
     g_assert_true(bit(0x80000001, 'd', 20));    /* nx */
     g_assert_true(bit(0x80000001, 'd', 27));    /* rdtscp */
     g_assert_true(bit(0x80000001, 'd', 26));    /* pdpe1gb */
@@ -51,7 +52,6 @@ static void test_max_has_implemented_features(void)
     g_assert_false(bit(1, 'c', 22));            /* movbe */
     g_assert_false(bit(1, 'c', 28));            /* avx */
     g_assert_false(bit(7, 'b', 0));             /* fsgsbase */
-    g_assert_false(bit(7, 'b', 10));            /* invpcid */
     g_assert_false(bit(1, 'c', 27));            /* OSXSAVE: from CR4 only */
 }
 

@@ -83,6 +83,45 @@ static void test_pcide_needs_pcid_zero(void)
     g_assert_cmpint(harness_run(CODE), ==, EXCP_GP);
 }
 
+/* r8 = [VA]; PTE = B; r9 = [VA] (stale); invpcid rcx, [rbx]; r10 = [VA]; hlt */
+static const uint8_t invpcid_code[] = {
+    0x4c, 0x8b, 0x06, 0x48, 0x89, 0x7d, 0x00, 0x4c, 0x8b, 0x0e,
+    0x66, 0x0f, 0x38, 0x82, 0x0b, 0x4c, 0x8b, 0x16, 0xf4,
+};
+#define DESC 0x9000
+
+static int run_invpcid(uint64_t type)
+{
+    X86State *env = &h_cpu->env;
+    model("max");
+    h_put64(H_PML4 + 0x2000 + 8 * 8, PT | 3);
+    h_put64(PT, FRAME_A | 3);
+    h_put64(FRAME_A, 0xaaaa);
+    h_put64(FRAME_B, 0xbbbb);
+    h_put64(DESC, 0);                   /* PCID 0 */
+    h_put64(DESC + 8, VA);
+    harness_code(CODE, invpcid_code, sizeof(invpcid_code));
+    env->regs[R_ESI] = VA;
+    env->regs[R_EBP] = PT;
+    env->regs[R_EDI] = FRAME_B | 3;
+    env->regs[R_EBX] = DESC;
+    env->regs[R_ECX] = type;
+    return harness_run(CODE);
+}
+
+/* INVPCID type 0 drops the page's entry; a type above 3 is #GP. */
+static void test_invpcid(void)
+{
+    X86State *env = &h_cpu->env;
+    g_assert_cmpint(run_invpcid(0), ==, -1);
+    g_assert_cmphex(env->regs[8], ==, 0xaaaa);
+    g_assert_cmphex(env->regs[9], ==, 0xaaaa);      /* still cached */
+    g_assert_cmphex(env->regs[10], ==, 0xbbbb);     /* dropped: walked */
+    g_assert_cmpint(run_invpcid(2), ==, -1);
+    g_assert_cmphex(env->regs[10], ==, 0xbbbb);
+    g_assert_cmpint(run_invpcid(4), ==, EXCP_GP);
+}
+
 int main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
@@ -90,5 +129,6 @@ int main(int argc, char **argv)
     g_test_add_func("/tcg/paging/pcid-cr3-writes", test_pcid_cr3_writes);
     g_test_add_func("/tcg/paging/pcide-needs-cpuid", test_pcide_needs_cpuid);
     g_test_add_func("/tcg/paging/pcide-needs-pcid-zero", test_pcide_needs_pcid_zero);
+    g_test_add_func("/tcg/paging/invpcid", test_invpcid);
     return g_test_run();
 }

@@ -18,8 +18,8 @@
  * tsc-deadline xsave hypervisor. Not MOVBE, AES, AVX, x2APIC. */
 #define L1_ECX (BIT(0) | BIT(1) | BIT(9) | BIT(13) | BIT(17) | BIT(19) |       \
                 BIT(20) | BIT(23) | BIT(24) | BIT(26) | BIT(31))
-/* Leaf 7 EBX: smep smap. */
-#define L7_EBX (BIT(7) | BIT(20))
+/* Leaf 7 EBX: smep invpcid smap. */
+#define L7_EBX (BIT(7) | BIT(10) | BIT(20))
 /* 0x80000001 ECX: lahf_lm; EDX: syscall nx pdpe1gb rdtscp lm. */
 #define LX1_ECX BIT(0)
 #define LX1_EDX (BIT(11) | BIT(20) | BIT(26) | BIT(27) | BIT(29))

@@ -25,6 +25,9 @@ static bool trans_sse_any(TransCtx *c, const X86Decoded *d, Insn *i)
     if (d->op == (MAP_0F38 | 0xf0) || d->op == (MAP_0F38 | 0xf1)) {
         return trans_crc32(c, d, i);        /* a GPR instruction */
     }
+    if (d->op == (MAP_0F38 | 0x82)) {
+        return trans_invpcid(c, d, i);
+    }
     return trans_sse(c, d, i) || trans_sse_int(c, d, i);
 }
 

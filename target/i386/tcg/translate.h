@@ -65,6 +65,7 @@ bool trans_grp8(TransCtx *c, const X86Decoded *d, Insn *i);
 bool trans_bitscan(TransCtx *c, const X86Decoded *d, Insn *i);
 bool trans_popcnt(TransCtx *c, const X86Decoded *d, Insn *i);
 bool trans_crc32(TransCtx *c, const X86Decoded *d, Insn *i);
+bool trans_invpcid(TransCtx *c, const X86Decoded *d, Insn *i);
 bool trans_shd(TransCtx *c, const X86Decoded *d, Insn *i);
 bool trans_bswap(TransCtx *c, const X86Decoded *d, Insn *i);
 bool trans_cmpxchg(TransCtx *c, const X86Decoded *d, Insn *i);
