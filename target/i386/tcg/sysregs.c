@@ -27,7 +27,8 @@ void x86_write_cr0(X86Tcg *t, uint64_t v)
     X86State *env = t->env;
     uint64_t old = env->cr0;
     if ((v >> 32) || ((v & CR0_PG) && !(v & CR0_PE)) ||
-        ((v & CR0_NW) && !(v & CR0_CD))) {
+        ((v & CR0_NW) && !(v & CR0_CD)) ||
+        (!(v & CR0_PG) && (env->cr4 & CR4_PCIDE))) {   /* SDM 4.10.1 */
         raise_gp(t, 0);
     }
     if ((v & CR0_PG) && !(old & CR0_PG) && (env->efer & EFER_LME)) {
