@@ -116,7 +116,7 @@ static TLBEntry *tlb_install(X86Tcg *t, uint64_t la, int mmu_idx, const PageWalk
     /* Under SMAP the kernel's data accesses to a user page take the slow
      * path, which checks EFLAGS.AC (and the CPL) each time. */
     uint64_t smap = mmu_idx == MMU_KERNEL && w->user &&
-                    (t->env->cr4 & (1u << 21)) ? TLB_SMAP : 0;
+                    (t->env->cr4 & CR4_SMAP) ? TLB_SMAP : 0;
     e->read = page | flags | smap;
     e->code = w->exec ? page | flags : TLB_INVALID;
     if (w->writable && w->dirty) {

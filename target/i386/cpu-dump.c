@@ -208,27 +208,27 @@ static uint64_t fx64(const X86State *env, unsigned off)
     return v;
 }
 
-/* FXSAVE (SDM vol. 1, 10.5.1): FCW 0, FSW 2, abridged FTW 4, MXCSR 24,
- * ST(i) at 32 + 16 i (mantissa, exponent), XMMi at 160 + 16 i. FPRn is the
- * physical register n, which holds ST((n - TOP) mod 8). */
+/* FXSAVE (SDM vol. 1, 10.5.1; FX_* in cpu.h): ST(i) at FX_ST0 + 16 i
+ * (mantissa, exponent), XMMi at FX_XMM0 + 16 i. FPRn is the physical
+ * register n, which holds ST((n - TOP) mod 8). */
 static void dump_fpu(const X86State *env, bool wide, GString *out)
 {
-    uint16_t fsw = fx16(env, 2);
+    uint16_t fsw = fx16(env, FX_FSW);
     unsigned top = (fsw >> 11) & 7;
     uint32_t mxcsr;
 
-    memcpy(&mxcsr, env->fxsave + 24, sizeof(mxcsr));
+    memcpy(&mxcsr, env->fxsave + FX_MXCSR, sizeof(mxcsr));
     g_string_append_printf(out, "FCW=%04x FSW=%04x [ST=%u] FTW=%02x MXCSR=%08x\n",
-                           fx16(env, 0), fsw, top, env->fxsave[4], mxcsr);
+                           fx16(env, FX_FCW), fsw, top, env->fxsave[FX_FTW], mxcsr);
     for (unsigned n = 0; n < 8; n++) {
-        unsigned off = 32 + 16 * ((n - top) & 7);
+        unsigned off = FX_ST0 + 16 * ((n - top) & 7);
         g_string_append_printf(out, "FPR%u=%016" G_GINT64_MODIFIER "x %04x%s", n,
                                fx64(env, off), fx16(env, off + 8),
                                n & 1 ? "\n" : " ");
     }
     unsigned nxmm = wide ? 16 : 8;
     for (unsigned n = 0; n < nxmm; n++) {
-        unsigned off = 160 + 16 * n;
+        unsigned off = FX_XMM0 + 16 * n;
         g_string_append_printf(out, "XMM%02u=%016" G_GINT64_MODIFIER "x %016"
                                G_GINT64_MODIFIER "x%s", n, fx64(env, off + 8),
                                fx64(env, off), n & 1 ? "\n" : " ");

@@ -34,13 +34,37 @@ typedef struct CpuidEntry {
     uint32_t eax, ebx, ecx, edx;
 } CpuidEntry;
 
+/* Control register bits (SDM vol. 3, 2.5). */
 #define CR0_PE (1u << 0)
+#define CR0_MP (1u << 1)
+#define CR0_EM (1u << 2)
+#define CR0_TS (1u << 3)
 #define CR0_ET (1u << 4)
+#define CR0_WP (1u << 16)
 #define CR0_NW (1u << 29)
 #define CR0_CD (1u << 30)
 #define CR0_PG (1u << 31)
+#define CR4_PSE (1u << 4)
 #define CR4_PAE (1u << 5)
+#define CR4_PGE (1u << 7)
 #define CR4_OSFXSR (1u << 9)
+#define CR4_OSXMMEXCPT (1u << 10)
+#define CR4_PCIDE (1u << 17)
+#define CR4_OSXSAVE (1u << 18)
+#define CR4_SMEP (1u << 20)
+#define CR4_SMAP (1u << 21)
+/* Offsets in the FXSAVE image (X86State.fxsave; SDM vol. 1, 10.5.1). */
+#define FX_FCW 0
+#define FX_FSW 2
+#define FX_FTW 4
+#define FX_FOP 6
+#define FX_FIP 8
+#define FX_FDP 16
+#define FX_MXCSR 24
+#define FX_MXCSR_MASK 28
+#define FX_ST0 32
+#define FX_XMM0 160
+
 #define EFER_LME (1u << 8)
 #define EFER_LMA (1u << 10)
 #define MSR_IA32_APICBASE 0x1b

@@ -561,7 +561,7 @@ static void gen_cmov_setcc(Gen *g, const Insn *i)
 
 /* --- SSE on XMM registers (env->fxsave), with the host's xmm0/xmm1 --- */
 
-#define XMM_OFF(n) ((int32_t)(offsetof(X86State, fxsave) + 160 + 16 * (n)))
+#define XMM_OFF(n) ((int32_t)(offsetof(X86State, fxsave) + FX_XMM0 + 16 * (n)))
 
 /* movdqu xmm, [m] (load) or movdqu [m], xmm. */
 static void emit_movdqu(Emit *e, bool load, int xmm, HostMem m)
@@ -580,7 +580,7 @@ static void gen_sse_env(Gen *g, unsigned k)
         return;
     }
     emit_rm(e, 4, OP1(0xf7), 0, hm(H_RDX, offsetof(X86State, cr0)));
-    e32(e, (1u << 2) | (1u << 3));                      /* test EM|TS */
+    e32(e, CR0_EM | CR0_TS);
     gen_slow_jump(g, k, HCC_NE);
     emit_rm(e, 4, OP1(0xf7), 0, hm(H_RDX, offsetof(X86State, cr4)));
     e32(e, CR4_OSFXSR);

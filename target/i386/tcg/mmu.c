@@ -20,11 +20,6 @@
 #define PHYS_MASK 0x000000fffffff000ULL     /* 40 physical address bits */
 #define PTE_RSVD_HIGH 0x000fff0000000000ULL /* bits 51:40, beyond MAXPHYADDR */
 #define PDPTE_PAE_RSVD 0x1e6ULL             /* PAE PDPTE bits 2:1, 8:5 */
-#define CR0_WP (1u << 16)
-#define CR4_PSE (1u << 4)
-#define CR4_PGE (1u << 7)
-#define CR4_SMEP (1u << 20)
-#define CR4_SMAP (1u << 21)
 #define EFER_NXE (1u << 11)
 
 /* A paging-structure entry in guest-physical memory. */

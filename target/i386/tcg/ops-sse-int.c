@@ -10,13 +10,6 @@
 #include <glib.h>
 #include <sys/mman.h>
 
-#define FX_MXCSR 24
-#define FX_ST0 32
-#define FX_XMM0 160
-
-#define CR0_EM (1u << 2)
-#define CR0_TS (1u << 3)
-#define CR4_OSXMMEXCPT_BIT (1u << 10)
 #define MXCSR_FLAGS 0x3fu
 #define MXCSR_MASKS (0x3fu << 7)
 
@@ -330,7 +323,7 @@ static void run(X86Tcg *t, const Insn *i, HostOps *h, bool mmx)
     host_run_xmm(h, (void *)(uintptr_t)i->imm);
     uint32_t raised = h->mxcsr & MXCSR_FLAGS & ~guest;
     if (raised & ~(guest >> 7)) {
-        if (!(t->env->cr4 & CR4_OSXMMEXCPT_BIT)) {
+        if (!(t->env->cr4 & CR4_OSXMMEXCPT)) {
             raise_ud(t);
         }
         guest |= raised;

@@ -8,17 +8,6 @@
 #include "target/i386/tcg/translate.h"
 #include "target/i386/tcg/insn-inline.h"
 
-#define FX_FCW 0
-#define FX_FSW 2
-#define FX_FTW 4
-#define FX_MXCSR 24
-#define FX_ST0 32
-#define FX_XMM0 160
-
-#define CR0_MP (1u << 1)
-#define CR0_EM (1u << 2)
-#define CR0_TS (1u << 3)
-
 enum { VEC_MMX, VEC_XMM };
 
 static uint8_t *vreg(X86Tcg *t, int kind, unsigned n)

@@ -677,7 +677,7 @@ HANDLER(h_invpcid)
     uint64_t type = t->regs[i->reg] & size_mask(i->size);
     uint64_t la = insn_la(t, i);
     uint64_t pcid = ld64(t, la), addr = ld64(t, (la + 8) & t->la_mask);
-    bool pcide = t->env->cr4 & (1u << 17);
+    bool pcide = t->env->cr4 & CR4_PCIDE;
     if (type > 3 || (pcid >> 12) || (type <= 1 && !pcide && pcid)) {
         raise_gp(t, 0);
     }

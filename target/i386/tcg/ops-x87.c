@@ -7,18 +7,6 @@
  */
 #include "target/i386/tcg/translate.h"
 
-#define FX_FCW 0
-#define FX_FSW 2
-#define FX_FTW 4
-#define FX_FOP 6
-#define FX_FIP 8
-#define FX_FDP 16
-#define FX_ST0 32
-
-#define CR0_MP (1u << 1)
-#define CR0_EM (1u << 2)
-#define CR0_TS (1u << 3)
-
 #define FSW_ES (1u << 7)
 /* Exceptions after which a memory destination is left unchanged. */
 #define FSW_NO_STORE 0x1f

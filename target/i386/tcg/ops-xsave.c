@@ -6,16 +6,12 @@
  */
 #include "target/i386/tcg/translate.h"
 
-#define CR0_TS (1u << 3)
-#define CR4_OSXSAVE (1u << 18)
-
 enum {
     XSAVE_AREA_SIZE = 576,      /* legacy region + header: all we have */
     XSAVE_HEADER = 512,
     XCOMP_BV = XSAVE_HEADER + 8,
-    FX_FCW = 0, FX_MXCSR = 24, FX_MXCSR_MASK = 28,
-    FX_X87_END = 160,           /* x87 state: bytes 0-23 and 32-159 */
-    FX_XMM = 160, FX_XMM_END = 416,
+    FX_X87_END = FX_XMM0,       /* x87 state: bytes 0-23 and 32-159 */
+    FX_XMM_END = FX_XMM0 + 16 * 16,
 };
 enum { XFEATURE_X87 = 1, XFEATURE_SSE = 2 };
 
@@ -66,7 +62,7 @@ HANDLER(h_xsave)
         uint32_t mask = MXCSR_MASK;
         memcpy(img + FX_MXCSR, fx + FX_MXCSR, 4);
         memcpy(img + FX_MXCSR_MASK, &mask, 4);
-        memcpy(img + FX_XMM, fx + FX_XMM, FX_XMM_END - FX_XMM);
+        memcpy(img + FX_XMM0, fx + FX_XMM0, FX_XMM_END - FX_XMM0);
     }
     uint64_t bv;
     memcpy(&bv, img + XSAVE_HEADER, 8);
@@ -116,9 +112,9 @@ HANDLER(h_xrstor)
     if (rfbm & XFEATURE_SSE) {
         memcpy(fx + FX_MXCSR, &mxcsr, 4);
         if (bv & XFEATURE_SSE) {
-            memcpy(fx + FX_XMM, img + FX_XMM, FX_XMM_END - FX_XMM);
+            memcpy(fx + FX_XMM0, img + FX_XMM0, FX_XMM_END - FX_XMM0);
         } else {
-            memset(fx + FX_XMM, 0, FX_XMM_END - FX_XMM);
+            memset(fx + FX_XMM0, 0, FX_XMM_END - FX_XMM0);
         }
     }
     NEXT(t, i);

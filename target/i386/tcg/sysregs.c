@@ -8,12 +8,6 @@
 #include "vireo/main-loop.h"
 #include "vireo/x86-intc.h"
 
-#define CR0_WP (1u << 16)
-#define CR4_PSE (1u << 4)
-#define CR4_PGE (1u << 7)
-#define CR4_PCIDE (1u << 17)
-#define CR4_SMEP (1u << 20)
-#define CR4_SMAP (1u << 21)
 #define EFER_SCE (1u << 0)
 #define EFER_NXE (1u << 11)
 

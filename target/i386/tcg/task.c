@@ -9,8 +9,6 @@
 #include "target/i386/tcg/insn-inline.h"
 #include "target/i386/tcg/desc.h"
 
-#define CR0_TS (1u << 3)
-
 /* Where the dynamic state sits in a TSS (SDM vol. 3, figures 7-2, 7-11). */
 typedef struct TssLayout {
     unsigned word;              /* bytes per EIP, EFLAGS and GPR slot */
