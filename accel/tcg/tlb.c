@@ -10,6 +10,9 @@
 #include "vireo/main-loop.h"
 #include "vireo/memory.h"
 
+/* An entry that allows no access. */
+#define TLB_EMPTY ((TLBEntry){ TLB_INVALID, TLB_INVALID, TLB_INVALID, 0 })
+
 void tlb_flush(X86Tcg *t)
 {
     memset(t->tlb_table, 0xff, sizeof(t->tlb_table));
@@ -40,8 +43,7 @@ void tlb_flush_nonglobal(X86Tcg *t)
             /* TLBPhys of an invalid entry may be stale: it does not matter. */
             TLBPhys *p = &t->tlb_phys[m][k];
             if (!p->global) {
-                t->tlb_table[m][k] = (TLBEntry){ TLB_INVALID, TLB_INVALID,
-                                                 TLB_INVALID, 0 };
+                t->tlb_table[m][k] = TLB_EMPTY;
             } else if (t->tlb_table[m][k].read != TLB_INVALID) {
                 large |= p->large;
             }
@@ -71,8 +73,7 @@ static void tlb_flush_large(X86Tcg *t)
     for (int m = 0; m < MMU_COUNT; m++) {
         for (unsigned k = 0; k < TLB_SIZE; k++) {
             if (t->tlb_phys[m][k].large) {
-                t->tlb_table[m][k] = (TLBEntry){ TLB_INVALID, TLB_INVALID,
-                                                 TLB_INVALID, 0 };
+                t->tlb_table[m][k] = TLB_EMPTY;
                 t->tlb_phys[m][k].large = false;
             }
         }
@@ -88,7 +89,7 @@ void tlb_flush_page(X86Tcg *t, uint64_t la)
     }
     unsigned idx = (la >> TCG_PAGE_BITS) & (TLB_SIZE - 1);
     for (int m = 0; m < MMU_COUNT; m++) {
-        t->tlb_table[m][idx] = (TLBEntry){ TLB_INVALID, TLB_INVALID, TLB_INVALID, 0 };
+        t->tlb_table[m][idx] = TLB_EMPTY;
     }
     jmp_cache_clear_page(t, la);
     jmp_cache_clear_page(t, la - TCG_PAGE_SIZE);    /* TBs crossing into it */

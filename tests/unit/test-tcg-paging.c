@@ -38,7 +38,9 @@ static const uint8_t pcid_code[] = {
     0x4c, 0x8b, 0x1e, 0xf4,
 };
 
-static void test_pcid_cr3_writes(void)
+/* -cpu max; VA maps frame A (0xaaaa), frame B holds 0xbbbb; code at
+ * CODE; rsi = VA, rbp = its PTE, rdi = a PTE for frame B. */
+static void setup_two_frames(const uint8_t *code, size_t len)
 {
     X86State *env = &h_cpu->env;
     model("max");
@@ -46,10 +48,16 @@ static void test_pcid_cr3_writes(void)
     h_put64(PT, FRAME_A | 3);
     h_put64(FRAME_A, 0xaaaa);
     h_put64(FRAME_B, 0xbbbb);
-    harness_code(CODE, pcid_code, sizeof(pcid_code));
+    harness_code(CODE, code, len);
     env->regs[R_ESI] = VA;
     env->regs[R_EBP] = PT;
     env->regs[R_EDI] = FRAME_B | 3;
+}
+
+static void test_pcid_cr3_writes(void)
+{
+    X86State *env = &h_cpu->env;
+    setup_two_frames(pcid_code, sizeof(pcid_code));
     env->regs[R_EDX] = FRAME_A | 3;
     g_assert_cmpint(harness_run(CODE), ==, -1);
     g_assert_cmphex(env->regs[8], ==, 0xaaaa);
@@ -93,17 +101,9 @@ static const uint8_t invpcid_code[] = {
 static int run_invpcid(uint64_t type)
 {
     X86State *env = &h_cpu->env;
-    model("max");
-    h_put64(H_PML4 + 0x2000 + 8 * 8, PT | 3);
-    h_put64(PT, FRAME_A | 3);
-    h_put64(FRAME_A, 0xaaaa);
-    h_put64(FRAME_B, 0xbbbb);
+    setup_two_frames(invpcid_code, sizeof(invpcid_code));
     h_put64(DESC, 0);                   /* PCID 0 */
     h_put64(DESC + 8, VA);
-    harness_code(CODE, invpcid_code, sizeof(invpcid_code));
-    env->regs[R_ESI] = VA;
-    env->regs[R_EBP] = PT;
-    env->regs[R_EDI] = FRAME_B | 3;
     env->regs[R_EBX] = DESC;
     env->regs[R_ECX] = type;
     return harness_run(CODE);

@@ -143,8 +143,6 @@ static void gen_slow_jump(Gen *g, unsigned k, int cc)
     g_assert(g->nslow < GEN_SLOW);
     g->slow[g->nslow].from = emit_jump(&g->e, cc);
     g->slow[g->nslow].k = k;
-    g->slow[g->nslow].cc = g->cc;
-    g->slow[g->nslow].flags_live = false;
     g->nslow++;
 }
 
@@ -164,13 +162,6 @@ static void gen_tlb(Gen *g, unsigned k, unsigned size, bool write)
     gen_slow_jump(g, k, HCC_NE);
     emit_rm(e, 8, OP1(0x03), H_RSI, hm(H_RAX, offsetof(TLBEntry, addend)));
     g->flags_live = false;
-}
-
-/* After gen_tlb: what the slow path must restore when it comes back. */
-static void slow_state(Gen *g)
-{
-    g->slow[g->nslow - 1].cc = g->cc;
-    g->slow[g->nslow - 1].flags_live = g->flags_live;
 }
 
 /* --- Flags --- */
@@ -870,10 +861,13 @@ static bool gen_tb(Gen *g)
     for (unsigned k = 0; k < tb->ninsns && !e->overflow; k++) {
         g->code[k] = e->p;
         if (g->inl[k]) {
-            unsigned nslow = g->nslow;
+            unsigned first_slow = g->nslow;
             gen_inline(g, k);
-            if (g->nslow > nslow) {
-                slow_state(g);
+            /* The record's slow paths come back to where its fast path
+             * ends: with the flags state it leaves. */
+            for (unsigned n = first_slow; n < g->nslow; n++) {
+                g->slow[n].cc = g->cc;
+                g->slow[n].flags_live = g->flags_live;
             }
             continue;
         }
